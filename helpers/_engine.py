@@ -1,0 +1,52 @@
+"""Backend quirks in one place: accept an Ibis table or a pandas frame, execute at the edge."""
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from helpers.timeline import DEFAULT_TZ
+
+_TZ_SET: set[int] = set()
+
+
+def _default_backend(tz: str):
+    con = ibis.get_backend()
+    if id(con) not in _TZ_SET:
+        con.raw_sql(f"SET TimeZone = '{tz}'")  # constant from configuration, not data
+        _TZ_SET.add(id(con))
+    return con
+
+
+def table(obj, name: str = "table", required: tuple[str, ...] = (), tz: str = DEFAULT_TZ) -> ibis.Table:
+    """An Ibis table from ``obj``: an Ibis table passes through; a pandas frame becomes a memtable
+    with naive time stamps read in ``tz``. ``required`` columns are checked with a helpful error."""
+    if isinstance(obj, pd.DataFrame):
+        df = obj.copy()
+        for col in df.columns:
+            if pd.api.types.is_datetime64_any_dtype(df[col]):
+                s = df[col]
+                df[col] = (s.dt.tz_localize(tz) if s.dt.tz is None else s).dt.tz_convert("UTC")
+        _default_backend(tz)
+        obj = ibis.memtable(df)
+    elif not isinstance(obj, ibis.Table):
+        raise TypeError(f"`{name}` must be an Ibis table or a pandas DataFrame; got {type(obj).__name__}.")
+    missing = [c for c in required if c not in obj.columns]
+    if missing:
+        raise KeyError(f"`{name}` lacks column(s) {missing}. Available: {list(obj.columns)}.")
+    return obj
+
+
+def ts_literal(value, tz: str = DEFAULT_TZ):
+    """A timezone-aware Ibis timestamp literal (naive values read in ``tz``)."""
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize(tz) if ts.tzinfo is None else ts
+    return ibis.literal(ts.tz_convert("UTC"), type="timestamp('UTC')")
+
+
+def to_pandas(expr, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Execute ``expr`` and return pandas with time stamps in ``tz``."""
+    df = expr.to_pandas()
+    for col in df.columns:
+        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
+            df[col] = df[col].dt.tz_convert(tz)
+    return df

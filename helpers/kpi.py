@@ -1,0 +1,217 @@
+"""The KPI tree of deck page 2 and the indicators under it, computed in the engine (Ibis).
+
+Definitions used throughout (a window is the half-open interval ``[start, end)`` in local time):
+
+- **active** member-day: at least one customer message in the chat archive, or a ``post``,
+  ``comment`` or ``like`` event, that local day.
+- **community members** of a window: members with a group-chat membership that began before the
+  window ends and did not end before it starts.
+- **core member**: a community member active on at least ``min_active_days`` days of the window
+  (15 of 30 by default: half the days).
+- **engagement per member**: activity actions (messages + posts + comments + likes) per community
+  member per day.
+- **message open rate**: delivered one-to-one mass-message sends (status 1) whose tracked link the
+  recipient opened (a ``link_open`` with ``campaign`` = the broadcast) within ``open_window_hours``,
+  divided by delivered sends. WeCom has no read receipts; this is the only observable open.
+- **content interaction rate**: interaction events (like, comment, share) divided by ``post_view``
+  events, by content type.
+- **service response within target**: tickets created in the window whose first public agent reply
+  came within ``target_hours`` calendar hours, divided by all tickets created in the window (a ticket
+  never replied to counts as a miss).
+- **prospect conversion**: leads from ``source`` created in the window that converted within
+  ``window_days`` days (converted date minus created date, local dates), divided by those leads.
+"""
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+from ibis import _
+from statsmodels.stats.proportion import proportion_confint
+
+from helpers import _engine
+from helpers.schema import ACTIVITY_EVENTS, INTERACTION_EVENTS
+from helpers.timeline import DEFAULT_TZ
+
+KPI_TREE = pd.DataFrame(
+    [
+        ("health_index", 1, None, "Overall health of the community", "weighted index of the level-2 indicators", "", "", "index 0-100", "up"),
+        ("engagement", 2, "health_index", "How much members take part", "active member-days / community member-days", "active member-days", "community member-days", "share", "up"),
+        ("service_response", 2, "health_index", "Speed of the support desk", "tickets first replied within target / tickets created", "tickets replied within target", "tickets created", "share", "up"),
+        ("message_open_rate", 3, "engagement", "Reach of mass messages", "delivered sends opened within 72 h / delivered sends", "sends opened", "delivered sends", "share", "up"),
+        ("content_interaction_rate", 3, "engagement", "Interaction with posted content", "likes + comments + shares / post views", "interaction events", "post views", "share", "up"),
+        ("prospect_conversion", 3, "service_response", "Community leads that become customers", "community leads converted within the window / community leads", "converted leads", "community leads", "share", "up"),
+    ],
+    columns=["name", "level", "parent", "definition", "formula", "numerator", "denominator", "unit", "direction"],
+)
+
+
+def _window(t, col, start, end, tz):
+    return (t[col] >= _engine.ts_literal(start, tz)) & (t[col] < _engine.ts_literal(end, tz))
+
+
+def _rate_row(kpi, num, den, unit="share", definition="", **extra) -> dict:
+    num, den = int(num or 0), int(den or 0)
+    if den == 0:
+        low = high = value = float("nan")
+    else:
+        value = num / den
+        low, high = proportion_confint(num, den, alpha=0.05, method="wilson")
+    return dict(kpi=kpi, value=value, unit=unit, numerator=num, denominator=den,
+                ci_low=low, ci_high=high, definition=definition, **extra)
+
+
+def active_member_days(events, messages, start, end, tz: str = DEFAULT_TZ) -> ibis.Table:
+    """Distinct ``(member_id, day)`` pairs with at least one activity action in the window (Ibis)."""
+    ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
+    ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
+    a = ev.filter(ev.event.isin(ACTIVITY_EVENTS) & _window(ev, "ts", start, end, tz) & ev.member_id.notnull())
+    a = a.select(member_id=a.member_id, day=a.ts.date())
+    b = ms.filter((ms.sender_type == "customer") & _window(ms, "ts", start, end, tz))
+    b = b.select(member_id=b.sender_id, day=b.ts.date())
+    return a.union(b, distinct=True)
+
+
+def community_members(memberships, start, end, tz: str = DEFAULT_TZ) -> ibis.Table:
+    """Distinct ``member_id`` of members in any group chat at some time in the window (Ibis)."""
+    m = _engine.table(memberships, "memberships", ("member_id", "join_ts", "leave_ts"), tz)
+    keep = (m.join_ts < _engine.ts_literal(end, tz)) & (
+        m.leave_ts.isnull() | (m.leave_ts >= _engine.ts_literal(start, tz)))
+    return m.filter(keep).select("member_id").distinct()
+
+
+def daily_active(events, messages, start, end, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row per day of the window: ``day``, ``active_members`` (days with none are 0)."""
+    amd = active_member_days(events, messages, start, end, tz)
+    out = _engine.to_pandas(amd.group_by("day").agg(active_members=_.member_id.count()), tz)
+    days = pd.date_range(pd.Timestamp(start).date(), pd.Timestamp(end).date(), inclusive="left")
+    out["day"] = pd.to_datetime(out["day"])
+    return (pd.DataFrame({"day": days}).merge(out, on="day", how="left")
+            .fillna({"active_members": 0}).astype({"active_members": "int64"}))
+
+
+def core_share(events, messages, memberships, start, end, min_active_days: int = 15,
+               tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row: community members, core members (active on >= ``min_active_days`` days of the
+    window), their share and its Wilson 95% interval."""
+    if min_active_days < 1:
+        raise ValueError(f"`min_active_days` must be at least 1; got {min_active_days}.")
+    amd = active_member_days(events, messages, start, end, tz)
+    per = amd.group_by("member_id").agg(active_days=_.day.count())
+    cm = community_members(memberships, start, end, tz)
+    j = cm.left_join(per, "member_id")
+    agg = j.aggregate(members=_.member_id.count(),
+                      core=(_.active_days.fill_null(0) >= min_active_days).sum())
+    row = _engine.to_pandas(agg, tz).iloc[0]
+    return pd.DataFrame([_rate_row("core_share", row["core"], row["members"],
+                                   definition=f"community members active on >= {min_active_days} days of the window",
+                                   min_active_days=min_active_days)])
+
+
+def active_rate(events, messages, memberships, start, end, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row: active member-days / community member-days over the window, with mean DAU."""
+    amd = active_member_days(events, messages, start, end, tz)
+    cm = community_members(memberships, start, end, tz)
+    n_days = (pd.Timestamp(end) - pd.Timestamp(start)).days
+    active = amd.semi_join(cm, "member_id").count()
+    members = cm.count()
+    num, n_members = int(active.execute()), int(members.execute())
+    return pd.DataFrame([_rate_row("active_rate", num, n_members * n_days,
+                                   definition="active member-days / (community members x days)",
+                                   dau_mean=num / n_days if n_days else float("nan"),
+                                   members=n_members, days=n_days)])
+
+
+def engagement_per_member(events, messages, memberships, start, end, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row: activity actions per community member per day in the window (a mean, not a share)."""
+    ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
+    ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
+    n_ev = ev.filter(ev.event.isin(ACTIVITY_EVENTS) & _window(ev, "ts", start, end, tz)).count().execute()
+    n_ms = ms.filter((ms.sender_type == "customer") & _window(ms, "ts", start, end, tz)).count().execute()
+    n_members = int(community_members(memberships, start, end, tz).count().execute())
+    n_days = (pd.Timestamp(end) - pd.Timestamp(start)).days
+    den = n_members * n_days
+    return pd.DataFrame([dict(kpi="engagement_per_member", value=(n_ev + n_ms) / den if den else float("nan"),
+                              unit="actions per member-day", numerator=int(n_ev + n_ms), denominator=den,
+                              ci_low=float("nan"), ci_high=float("nan"),
+                              definition="messages + posts + comments + likes per community member per day")])
+
+
+def message_open_rate(broadcasts, events, start, end, open_window_hours: float = 72.0,
+                      tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row: delivered one-to-one sends in the window, those opened within ``open_window_hours``."""
+    b = _engine.table(broadcasts, "broadcasts", ("broadcast_id", "member_id", "sent_ts", "status"), tz)
+    ev = _engine.table(events, "events", ("member_id", "ts", "event", "campaign"), tz)
+    sends = b.filter((b.status == 1) & b.member_id.notnull() & _window(b, "sent_ts", start, end, tz))
+    sends = sends.select("broadcast_id", "member_id", "sent_ts").distinct(on=["broadcast_id", "member_id"], keep="first")
+    opens = ev.filter((ev.event == "link_open") & ev.campaign.notnull()).select(
+        o_member=ev.member_id, o_campaign=ev.campaign, o_ts=ev.ts)
+    j = sends.left_join(opens, (sends.member_id == opens.o_member) & (sends.broadcast_id == opens.o_campaign)
+                        & (opens.o_ts >= sends.sent_ts))
+    lag = j.o_ts.epoch_seconds() - j.sent_ts.epoch_seconds()
+    j = j.mutate(opened=(lag <= open_window_hours * 3600).fill_null(False))
+    per = j.group_by(["broadcast_id", "member_id"]).agg(opened=_.opened.max())
+    agg = per.aggregate(delivered=_.broadcast_id.count(), opened=_.opened.sum())
+    row = _engine.to_pandas(agg, tz).iloc[0]
+    return pd.DataFrame([_rate_row("message_open_rate", row["opened"], row["delivered"],
+                                   definition=f"delivered sends opened (tracked link) within {open_window_hours:g} h / delivered sends")])
+
+
+def content_interaction_rate(events, start, end, by: str | None = "content_type",
+                             tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Interaction events / post views in the window, overall (``by=None``) or per value of ``by``."""
+    ev = _engine.table(events, "events", ("member_id", "ts", "event", "content_type"), tz)
+    ev = ev.filter(_window(ev, "ts", start, end, tz))
+    keys = [by] if by else []
+    agg = ev.group_by(keys).agg(views=(ev.event == "post_view").sum(),
+                                interactions=ev.event.isin(INTERACTION_EVENTS).sum()) if keys else \
+        ev.aggregate(views=(ev.event == "post_view").sum(), interactions=ev.event.isin(INTERACTION_EVENTS).sum())
+    df = _engine.to_pandas(agg, tz)
+    rows = [_rate_row("content_interaction_rate", r["interactions"], r["views"],
+                      definition="likes + comments + shares / post views",
+                      **({by: r[by]} if by else {})) for _, r in df.iterrows()]
+    out = pd.DataFrame(rows)
+    return out.sort_values(by).reset_index(drop=True) if by and len(out) else out
+
+
+def service_response_rate(tickets, start, end, target_hours: float = 4.0, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row: tickets created in the window first replied within ``target_hours`` calendar hours."""
+    t = _engine.table(tickets, "tickets", ("ticket_id", "created_ts", "first_reply_ts"), tz)
+    t = t.filter(_window(t, "created_ts", start, end, tz))
+    lag = t.first_reply_ts.epoch_seconds() - t.created_ts.epoch_seconds()
+    agg = t.aggregate(created=t.ticket_id.count(), within=(lag <= target_hours * 3600).fill_null(False).sum())
+    row = _engine.to_pandas(agg, tz).iloc[0]
+    return pd.DataFrame([_rate_row("service_response", row["within"], row["created"],
+                                   definition=f"tickets first replied within {target_hours:g} calendar hours / tickets created")])
+
+
+def prospect_conversion(leads, start, end, source: str = "WeCom Community", window_days: int = 30,
+                        tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row: leads from ``source`` created in the window, those converted within ``window_days``."""
+    le = _engine.table(leads, "leads", ("lead_id", "created_ts", "converted_ts", "source"), tz)
+    le = le.filter((le.source == source) & _window(le, "created_ts", start, end, tz))
+    lag_days = le.converted_ts.date().delta(le.created_ts.date(), unit="day")
+    agg = le.aggregate(leads=le.lead_id.count(),
+                       converted=((lag_days >= 0) & (lag_days <= window_days)).fill_null(False).sum())
+    row = _engine.to_pandas(agg, tz).iloc[0]
+    return pd.DataFrame([_rate_row("prospect_conversion", row["converted"], row["leads"],
+                                   definition=f"'{source}' leads converted within {window_days} days / those leads")])
+
+
+def compute_kpis(con, start, end, *, min_active_days: int = 15, open_window_hours: float = 72.0,
+                 response_target_hours: float = 4.0, lead_source: str = "WeCom Community",
+                 conversion_window_days: int = 30, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """The scoreboard of the window from the warehouse: one row per KPI with ``kpi, value, unit,
+    numerator, denominator, ci_low, ci_high, definition`` (Wilson 95% intervals for shares)."""
+    t = {name: con.table(name) for name in
+         ("events", "messages", "memberships", "broadcasts", "tickets", "leads")}
+    parts = [
+        active_rate(t["events"], t["messages"], t["memberships"], start, end, tz),
+        core_share(t["events"], t["messages"], t["memberships"], start, end, min_active_days, tz),
+        engagement_per_member(t["events"], t["messages"], t["memberships"], start, end, tz),
+        message_open_rate(t["broadcasts"], t["events"], start, end, open_window_hours, tz),
+        content_interaction_rate(t["events"], start, end, by=None, tz=tz),
+        service_response_rate(t["tickets"], start, end, response_target_hours, tz),
+        prospect_conversion(t["leads"], start, end, lead_source, conversion_window_days, tz),
+    ]
+    cols = ["kpi", "value", "unit", "numerator", "denominator", "ci_low", "ci_high", "definition"]
+    return pd.concat([p[cols] for p in parts], ignore_index=True)

@@ -1,0 +1,135 @@
+"""Chart theme and the chapter charts. Each ``plot_*`` draws what a data function returned onto an
+Axes and returns it; nothing here computes metrics, shows or saves.
+
+Chinese renders through Noto Sans CJK SC shipped by the ``mplfonts`` package, registered inside
+:func:`theme` (a context manager), not by changing global settings at import.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import matplotlib.ticker as mticker
+import pandas as pd
+import seaborn as sns
+
+from helpers.glossary import check_lang, label
+
+PALETTE = ["#1f5a96", "#e07b39", "#3a9a5b", "#c0392b", "#7f6aa8", "#8c8c8c"]
+
+
+@lru_cache(maxsize=1)
+def cjk_font() -> str:
+    """Register the CJK font shipped by mplfonts with matplotlib and return its family name."""
+    import mplfonts
+    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+    if not path.exists():
+        raise FileNotFoundError(f"CJK font not found at {path}; reinstall mplfonts from requirements.txt.")
+    mpl.font_manager.fontManager.addfont(str(path))
+    return mpl.font_manager.FontProperties(fname=str(path)).get_name()
+
+
+@contextmanager
+def theme(lang: str = "en", dpi: int = 110):
+    """Context for every chart: clean seaborn style, the CJK font first in the list, no clutter."""
+    check_lang(lang)
+    family = cjk_font()
+    rc = {
+        "font.family": "sans-serif",
+        "font.sans-serif": [family, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titleweight": "bold",
+        "axes.titlesize": 12,
+        "axes.titlelocation": "left",
+        "figure.dpi": dpi,
+        "savefig.dpi": 200,
+        "savefig.bbox": "tight",
+        "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    }
+    with sns.axes_style("whitegrid"), plt.rc_context(rc):
+        yield
+
+
+def _ax(ax, figsize=(8, 4)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    return ax
+
+
+def percent_axis(ax, axis: str = "y"):
+    fmt = mticker.PercentFormatter(xmax=1, decimals=0)
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+    return ax
+
+
+def plot_daily(daily: pd.DataFrame, y: str, title: str, ylabel: str, ax=None, periods=None,
+               lang: str = "en", hue: str | None = None):
+    """Line chart of a daily table (``day`` column plus ``y``); shades the study periods if given
+    as ``{"pre": (start, end), ...}``."""
+    ax = _ax(ax)
+    sns.lineplot(data=daily, x="day", y=y, hue=hue, ax=ax, marker="o", markersize=3)
+    for i, (name, (lo, hi)) in enumerate((periods or {}).items()):
+        ax.axvspan(pd.Timestamp(lo).tz_localize(None), pd.Timestamp(hi).tz_localize(None),
+                   color=PALETTE[i % len(PALETTE)], alpha=0.06, lw=0)
+        ax.text(pd.Timestamp(lo).tz_localize(None), 1.0, " " + label(name, lang),
+                transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="#555555")
+    ax.set(title=title, xlabel=label("date", lang), ylabel=ylabel)
+    ax.tick_params(axis="x", labelrotation=30)
+    return ax
+
+
+def plot_scoreboard(board: pd.DataFrame, title: str, ax=None, lang: str = "en"):
+    """Horizontal bars of share-valued KPIs with their 95% intervals (``kpi, value, ci_low, ci_high``)."""
+    shares = board[board["unit"] == "share"].iloc[::-1]
+    ax = _ax(ax, figsize=(8, 0.5 * len(shares) + 1.2))
+    names = [label(k, lang) for k in shares["kpi"]]
+    ax.barh(names, shares["value"], color=PALETTE[0], alpha=0.85)
+    err = [shares["value"] - shares["ci_low"], shares["ci_high"] - shares["value"]]
+    ax.errorbar(shares["value"], names, xerr=err, fmt="none", ecolor="#333333", capsize=3, lw=1)
+    for y, v in enumerate(shares["value"]):
+        ax.text(v, y, f"  {v:.1%}", va="center", fontsize=9)
+    percent_axis(ax, "x")
+    ax.set(title=title, xlabel=label("share_pct", lang), ylabel="")
+    ax.set_xlim(0, min(1.0, float(shares["ci_high"].max()) * 1.25 + 0.02))
+    return ax
+
+
+def plot_kpi_tree(tree: pd.DataFrame, title: str, ax=None, lang: str = "en", values: dict | None = None):
+    """The indicator tree as boxes by level (``name, level, parent``), with a value under each name."""
+    ax = _ax(ax, figsize=(10, 4))
+    levels = sorted(tree["level"].unique())
+    pos = {}
+    for lvl in levels:
+        names = list(tree.loc[tree["level"] == lvl, "name"])
+        for i, name in enumerate(names):
+            pos[name] = ((i + 1) / (len(names) + 1), 1 - (lvl - levels[0] + 0.5) / len(levels))
+    for _, row in tree.iterrows():
+        if isinstance(row["parent"], str) and row["parent"] in pos:
+            (x0, y0), (x1, y1) = pos[row["parent"]], pos[row["name"]]
+            ax.annotate("", xy=(x1, y1 + 0.07), xytext=(x0, y0 - 0.07),
+                        arrowprops=dict(arrowstyle="-|>", color="#888888", lw=1))
+    for name, (x, y) in pos.items():
+        text = label(name, lang)
+        if values and values.get(name) is not None:
+            text += f"\n{values[name]}"
+        ax.text(x, y, text, ha="center", va="center", fontsize=9,
+                bbox=dict(boxstyle="round,pad=0.5", fc="#eef3f9", ec=PALETTE[0]))
+    ax.set_axis_off()
+    ax.set_title(title)
+    return ax
+
+
+def plot_counts(table: pd.DataFrame, x: str, y: str, title: str, xlabel: str, ylabel: str, ax=None,
+                hue: str | None = None, percent: bool = False):
+    """Bar chart of a small tidy table, in the order given."""
+    ax = _ax(ax)
+    sns.barplot(data=table, x=x, y=y, hue=hue, ax=ax, color=None if hue else PALETTE[0])
+    if percent:
+        percent_axis(ax)
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
+    return ax
