@@ -71,3 +71,11 @@ class Timeline:
             lo, hi = getattr(self, name)
             out[(ts >= lo) & (ts < hi)] = name
         return out
+
+    def table(self) -> pd.DataFrame:
+        """One row per period: ``period, first_day, last_day, days`` (local dates, last day inclusive)."""
+        rows = []
+        for name in ("pre", "design", "test"):
+            lo, hi = getattr(self, name)
+            rows.append((name, lo.date(), (hi - pd.Timedelta(days=1)).date(), (hi - lo).days))
+        return pd.DataFrame(rows, columns=["period", "first_day", "last_day", "days"])

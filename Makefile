@@ -1,0 +1,41 @@
+# Community-operations research kit. `make run` and `make test` set up .venv from requirements.txt first.
+PYTHON_BIN ?= $(shell command -v python3.11 || command -v python3)
+VENV       := .venv
+PY         := $(VENV)/bin/python
+SCALE      ?= 0.05
+SEED       ?= 7
+RUN_ID     ?=
+DATA_DIR   ?= data
+LANG_LABELS ?= en
+PYTEST_ARGS ?=
+export PYTHONPATH := $(CURDIR)
+export MPLBACKEND := Agg
+
+.PHONY: setup run test unit lab bench clean
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(PY) -m helpers run --scale $(SCALE) --seed $(SEED) --data-dir $(DATA_DIR) --lang $(LANG_LABELS) \
+		$(if $(RUN_ID),--run-id $(RUN_ID))
+
+test: setup
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+unit: setup
+	$(PY) -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+lab: setup
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
+
+bench: setup
+	$(PY) benchmarks/bench_synth_ingest.py --scales 0.1 1.0
+
+clean:
+	rm -rf data/raw data/warehouse.duckdb data/warehouse.json data/parquet data/quarantine outputs/*/

@@ -1,0 +1,61 @@
+"""What the warehouse holds: rows, time span and members per canonical table, and daily volumes."""
+from __future__ import annotations
+
+import pandas as pd
+from ibis import _
+
+from helpers import _engine
+from helpers.timeline import DEFAULT_TZ
+
+TIME_COLUMN = {
+    "events": "ts", "messages": "ts", "broadcasts": "sent_ts", "tickets": "created_ts",
+    "orders": "ts", "leads": "created_ts", "memberships": "join_ts", "assignments": "assigned_ts",
+    "communities": "created_ts", "members": "first_join_ts",
+}
+
+
+def table_overview(con, tables: list[str], tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row per table: ``table, rows, members`` (distinct ``member_id``, if the table has one),
+    ``first`` and ``last`` (of its main time column, local time)."""
+    rows = []
+    for name in tables:
+        t = con.table(name)
+        aggs = {"rows": t.count()}
+        if "member_id" in t.columns:
+            aggs["members"] = t.member_id.nunique()
+        col = TIME_COLUMN.get(name)
+        if col in t.columns:
+            aggs["first"] = t[col].min()
+            aggs["last"] = t[col].max()
+        row = _engine.to_pandas(t.aggregate(**aggs), tz).iloc[0].to_dict()
+        rows.append({"table": name, **row})
+    out = pd.DataFrame(rows, columns=["table", "rows", "members", "first", "last"])
+    return out.astype({"rows": "int64", "members": "Int64"})
+
+
+def daily_counts(con, name: str, by: str | None = None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Rows per local day of table ``name`` (by its main time column), optionally per ``by``."""
+    if name not in TIME_COLUMN:
+        raise ValueError(f"`name` must be one of {sorted(TIME_COLUMN)}; not {name!r}.")
+    t = con.table(name)
+    keys = ["day"] + ([by] if by else [])
+    expr = t.mutate(day=t[TIME_COLUMN[name]].date()).group_by(keys).agg(rows=_.count()).order_by(keys)
+    out = _engine.to_pandas(expr, tz)
+    out["day"] = pd.to_datetime(out["day"])
+    return out
+
+
+def distribution(table, column: str, dropna: bool = True, order: list | None = None,
+                 tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Rows per value of ``column``: ``<column>, rows, share`` where share is of the rows counted
+    (missing values excluded when ``dropna``); in ``order`` if given, else by descending rows."""
+    t = _engine.table(table, "table", (column,), tz)
+    if dropna:
+        t = t.filter(t[column].notnull())
+    out = _engine.to_pandas(t.group_by(column).agg(rows=_.count()), tz)
+    total = out["rows"].sum()
+    out["share"] = out["rows"] / total if total else float("nan")
+    if order is not None:
+        out = out.set_index(column).reindex(order).fillna({"rows": 0, "share": 0.0}).reset_index()
+        return out.astype({"rows": "int64"})
+    return out.sort_values(["rows", column], ascending=[False, True]).reset_index(drop=True)

@@ -1,0 +1,26 @@
+"""Numbers into sentences: every figure in a chapter's text comes from the data through these."""
+from __future__ import annotations
+
+import math
+
+from IPython.display import Markdown, display
+
+
+def pct(x, digits: int = 1) -> str:
+    """0.1834 -> '18.3%'; missing -> 'n/a'."""
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}%}"
+
+
+def num(x, digits: int = 0) -> str:
+    """32000.4 -> '32,000'; missing -> 'n/a'."""
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
+
+
+def interval(low, high, digits: int = 1) -> str:
+    """A 95% interval of two shares: '(95% CI 17.1%–19.5%)'."""
+    return f"(95% CI {pct(low, digits)}–{pct(high, digits)})"
+
+
+def say(text: str) -> None:
+    """Show a Markdown sentence in the notebook (and in the code-free report)."""
+    display(Markdown(text))

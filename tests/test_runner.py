@@ -1,0 +1,58 @@
+"""The runner: manifest selection, input digests, sample handling, and a failing chapter's error."""
+import json
+
+import nbformat
+import pytest
+
+from helpers import project, publish, runner
+
+
+def test_select_keeps_manifest_order_and_rejects_unknown_ids():
+    chapters = runner.manifest()
+    assert [c["id"] for c in runner.select(chapters, "03,01")] == ["01", "03"]
+    assert runner.select(chapters, None) == chapters
+    with pytest.raises(ValueError, match=r"Unknown chapter id\(s\) \['7'\].*Available"):
+        runner.select(chapters, "01,7")
+
+
+def test_file_digests_are_stable_and_change_with_content(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x.json").write_text("{}")
+    (tmp_path / "b.csv").write_text("id\n1\n")
+    d1 = runner.file_digests(tmp_path)
+    assert list(d1) == ["a/x.json", "b.csv"]
+    assert d1 == runner.file_digests(tmp_path)
+    (tmp_path / "b.csv").write_text("id\n2\n")
+    assert runner.file_digests(tmp_path)["b.csv"] != d1["b.csv"]
+
+
+def test_own_exports_are_never_replaced_by_the_sample(tmp_path):
+    paths = project.data_paths(tmp_path)
+    (paths["raw"] / "salesforce").mkdir(parents=True)
+    (paths["raw"] / "salesforce" / "Contact.csv").write_text('"Id"\n"003A"\n')
+    assert runner.ensure_sample(paths, 0.02, 7, "2026-06-01", progress=False) == "own exports"
+    assert (paths["raw"] / "salesforce" / "Contact.csv").exists()
+
+
+def test_failing_chapter_names_notebook_and_cell_and_keeps_partial_copy(tmp_path, monkeypatch):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise ValueError('boom')")]
+    (tmp_path / "nbs").mkdir()
+    nbformat.write(nb, tmp_path / "nbs" / "09_broken.ipynb")
+    monkeypatch.setattr(runner, "NOTEBOOK_DIR", tmp_path / "nbs")
+    with pytest.raises(runner.RunError, match=r"Chapter 09 \(09_broken.ipynb\) failed in cell 1.*ValueError: boom"):
+        runner._execute({"id": "09", "notebook": "09_broken.ipynb"}, tmp_path, {})
+    kept = nbformat.read(tmp_path / "09_broken.ipynb", as_version=4)
+    code = [c for c in kept.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == [1, 2]  # the partial run is kept, up to the failing cell
+
+
+def test_index_links_existing_artefacts(tmp_path):
+    (tmp_path / "01_introduction.html").write_text("<html></html>")
+    (tmp_path / "metrics.json").write_text(json.dumps({}))
+    page = publish.write_index(tmp_path, [{"id": "01", "notebook": "01_introduction.ipynb", "title": "Intro", "status": "ok"},
+                                          {"id": "02", "notebook": "02_deep_analysis.ipynb", "title": "Deep", "status": "not run"}])
+    text = page.read_text()
+    assert 'href="01_introduction.html"' in text and 'href="02_deep_analysis.html"' not in text
+    assert 'href="metrics.json"' in text and "not run" in text
