@@ -19,7 +19,12 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	@touch $@
 
-setup: $(VENV)/.installed
+# reveal.js, require.js and jQuery for offline slides, from the npm registry (package.json pins them)
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund --silent
+	@touch $@
+
+setup: $(VENV)/.installed node_modules/.installed
 
 run: setup
 	$(PY) -m helpers run --scale $(SCALE) --seed $(SEED) --data-dir $(DATA_DIR) --lang $(LANG_LABELS) \

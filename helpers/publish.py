@@ -1,17 +1,32 @@
-"""Exports of an executed run: a code-free HTML page per chapter and an ``index.html``.
+"""Exports of an executed run: a code-free HTML page per chapter, offline reveal.js slides and an
+``index.html``.
 
-Reads only ``outputs/<run_id>/``; never recomputes a figure.
+Reads only ``outputs/<run_id>/``; never recomputes a figure. Slides load reveal.js, require.js and
+jQuery from ``assets/`` beside them (copied from ``node_modules/``, installed by ``make setup`` from
+the npm registry), and nothing from the network: MathJax, Mermaid and widget scripts are dropped.
 """
 from __future__ import annotations
 
 import html
 import json
+import re
+import shutil
 from pathlib import Path
 
 import nbformat
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, SlidesExporter
+
+from helpers.project import ROOT
 
 HIDDEN_TAGS = {"parameters", "injected-parameters"}
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+NODE_MODULES = ROOT / "node_modules"
+ASSETS = {  # what the slides need, from node_modules -> assets/
+    "reveal.js/dist": "reveal.js/dist",
+    "reveal.js/plugin": "reveal.js/plugin",
+    "requirejs/require.js": "require.js",
+    "jquery/dist/jquery.min.js": "jquery.min.js",
+}
 
 
 def _strip_hidden(nb):
@@ -31,20 +46,84 @@ def export_html(notebook: str | Path, out_path: str | Path | None = None) -> Pat
     return out_path
 
 
+def _toc(body: str) -> str:
+    """A nested list of links to the page's level-1 and level-2 headings (ids set by nbconvert)."""
+    items = []
+    for level, anchor, inner in re.findall(r'<h([12]) id="([^"]+)"[^>]*>(.*?)</h\1>', body, flags=re.S):
+        text = html.escape(html.unescape(re.sub(r"<[^>]+>", "", inner)).replace("¶", "").strip())
+        items.append(f'<li class="toc-h{level}"><a href="#{anchor}">{text}</a></li>')
+    style = ("<style>#toc{max-width:1000px;margin:1rem auto;padding:1rem 2rem;border:1px solid #ddd;"
+             "font-family:system-ui,'Noto Sans CJK SC',sans-serif}#toc .toc-h2{margin-left:1.5rem;font-size:.92em}"
+             "#toc ul{list-style:none;padding-left:0}</style>")
+    return f'{style}<nav id="toc"><h2>Contents</h2><ul>{"".join(items)}</ul></nav>'
+
+
+def export_report(notebooks: list[str | Path], out_path: str | Path) -> Path:
+    """One self-contained, code-free ``report.html`` of the executed chapters, in order, with a
+    table of contents (images are embedded as data URIs, so the file stands alone)."""
+    merged = None
+    for path in notebooks:
+        nb = _strip_hidden(nbformat.read(path, as_version=4))
+        if merged is None:
+            merged = nb
+        else:
+            merged.cells.extend(nb.cells)
+    if merged is None:
+        raise ValueError("No executed chapter to put in the report.")
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(merged)
+    body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _toc(body), body, count=1)
+    out_path = Path(out_path)
+    out_path.write_text(body, encoding="utf-8")
+    return out_path
+
+
+def copy_slide_assets(run_dir: str | Path) -> Path:
+    """Copy reveal.js, require.js and jQuery into ``run_dir/assets`` and return that folder."""
+    dest = Path(run_dir) / "assets"
+    for src, dst in ASSETS.items():
+        source, target = NODE_MODULES / src, dest / dst
+        if not source.exists():
+            raise FileNotFoundError(f"{source} is missing: run `make setup` (npm install of package.json) first.")
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target)
+    return dest
+
+
+def export_slides(notebook: str | Path, out_path: str | Path | None = None) -> Path:
+    """Write reveal.js slides of an executed notebook from its cells' slide metadata, code-free and
+    offline (assets from ``assets/`` beside the file; see :func:`copy_slide_assets`)."""
+    notebook = Path(notebook)
+    out_path = Path(out_path) if out_path else notebook.with_suffix(".slides.html")
+    nb = _strip_hidden(nbformat.read(notebook, as_version=4))
+    exporter = SlidesExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        extra_template_paths=[str(TEMPLATES)], template_file="offline_reveal.html.j2",
+        reveal_url_prefix="assets/reveal.js", require_js_url="assets/require.js",
+        jquery_url="assets/jquery.min.js", reveal_theme="white", reveal_transition="none",
+    )
+    body, _ = exporter.from_notebook_node(nb)
+    out_path.write_text(body, encoding="utf-8")
+    return out_path
+
+
 def write_index(run_dir: str | Path, chapters: list[dict], title: str = "Community operations study") -> Path:
     """``index.html`` linking every artefact of the run: chapter pages, notebooks, metrics, run record."""
     run_dir = Path(run_dir)
     rows = []
     for ch in chapters:
         stem = Path(ch["notebook"]).stem
-        links = [f'<a href="{html.escape(stem)}.html">report</a>'] if (run_dir / f"{stem}.html").exists() else []
+        links = [f'<a href="{html.escape(stem)}{suffix}">{kind}</a>' for suffix, kind in
+                 ((".html", "page"), (".slides.html", "slides")) if (run_dir / f"{stem}{suffix}").exists()]
         if (run_dir / ch["notebook"]).exists():
             links.append(f'<a href="{html.escape(ch["notebook"])}">notebook</a>')
         status = html.escape(ch.get("status", ""))
         rows.append(f"<tr><td>{html.escape(ch['id'])}</td><td>{html.escape(ch['title'])}</td>"
                     f"<td>{' · '.join(links)}</td><td>{status}</td></tr>")
-    extras = [f'<a href="{n}">{n}</a>' for n in ("metrics.json", "run.json", "preregistration.json")
-              if (run_dir / n).exists()]
+    extras = [f'<a href="{n}">{n}</a>' for n in ("report.html", "deck.pptx", "metrics.json", "run.json",
+                                                 "preregistration.json") if (run_dir / n).exists()]
     meta = {}
     if (run_dir / "run.json").exists():
         meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("parameters", {})

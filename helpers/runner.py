@@ -137,11 +137,12 @@ def run(run_id: str | None = None, scale: float = DEFAULT_SCALE, seed: int = DEF
     """Run the study end to end and return ``outputs/<run_id>/``.
 
     Steps: the sample (if ``raw/`` has no exports), ingestion (if the inputs changed), each chapter
-    of the manifest with papermill, a code-free HTML page per chapter, ``index.html`` and ``run.json``
+    of the manifest with papermill, a code-free HTML page and offline reveal.js slides per chapter,
+    one ``report.html`` with a table of contents, ``deck.pptx``, ``index.html`` and ``run.json``
     (parameters, package versions, a SHA-256 of every input file). A failing chapter stops the run with
     :class:`RunError`; its partial executed copy is kept.
     """
-    from helpers import publish
+    from helpers import deck, publish
     run_id = run_id or f"scale{scale:g}-seed{seed}"
     paths = data_paths(data_dir)
     out_dir = resolve_dir(output_dir, "outputs") / run_id
@@ -166,8 +167,13 @@ def run(run_id: str | None = None, scale: float = DEFAULT_SCALE, seed: int = DEF
             status[ch["id"]] = "failed"
             nb = _execute(ch, out_dir, params)
             publish.export_html(nb)
+            publish.export_slides(nb)
             status[ch["id"]] = "ok"
             record["chapters"].append({"id": ch["id"], "notebook": ch["notebook"], "seconds": round(time.time() - t, 1)})
+        publish.copy_slide_assets(out_dir)
+        executed = [out_dir / c["notebook"] for c in manifest() if (out_dir / c["notebook"]).exists()]
+        publish.export_report(executed, out_dir / "report.html")
+        deck.build_deck(out_dir, lang=lang)
     finally:
         record["seconds"] = round(time.time() - t0, 1)
         run_json.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -5,6 +5,7 @@ saving a chart goes through it so every chapter writes to the same ``outputs/<ru
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,11 +39,20 @@ class Study:
         return metrics.read_metrics(self.output_dir)
 
     def save(self, ax_or_fig, name: str) -> Path:
-        """Save a chart as ``figures/<chapter>_<name>.png`` (print resolution) for the decks."""
+        """Save a chart as ``figures/<chapter>_<name>.png`` (print resolution) and list it, with its
+        title as the headline, in ``figures/index.json`` for the PPTX deck."""
         fig = getattr(ax_or_fig, "figure", ax_or_fig)
         path = self.output_dir / "figures" / f"{self.chapter}_{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=200, bbox_inches="tight")
+        titles = [a.get_title(loc) for a in fig.axes for loc in ("left", "center")]
+        headline = next((t for t in titles if t), fig._suptitle.get_text() if fig._suptitle else name)
+        index_path = path.parent / "index.json"
+        index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.exists() else []
+        index = [e for e in index if e["file"] != path.name]
+        index.append({"chapter": self.chapter, "name": name, "title": headline, "file": path.name})
+        index.sort(key=lambda e: e["chapter"])  # stable: save order within a chapter
+        index_path.write_text(json.dumps(index, ensure_ascii=False, indent=1), encoding="utf-8")
         return path
 
     def periods(self) -> dict:

@@ -1,0 +1,71 @@
+"""Exports: code-free HTML, offline slides, a combined report with contents, and the PPTX deck."""
+import json
+import re
+
+import matplotlib
+import nbformat
+import pytest
+from pptx import Presentation
+
+from helpers import deck, publish
+
+matplotlib.use("Agg")
+
+
+def _executed_notebook(path, heading, chapter_tag):
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("run_id = 'x'")
+    params.metadata = {"tags": ["injected-parameters"], "slideshow": {"slide_type": "skip"}}
+    code = nbformat.v4.new_code_cell("secret_code_line = 1")
+    code.outputs = [nbformat.v4.new_output("display_data", data={"text/markdown": f"answer of {chapter_tag}"})]
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {heading}"), params, nbformat.v4.new_markdown_cell("## Section A"), code]
+    for c in nb.cells:
+        c.metadata.setdefault("slideshow", {"slide_type": "slide"})
+    nbformat.write(nb, path)
+    return path
+
+
+def test_html_and_report_are_code_free_with_contents(tmp_path):
+    a = _executed_notebook(tmp_path / "01_a.ipynb", "Chapter 1", "one")
+    b = _executed_notebook(tmp_path / "02_b.ipynb", "Chapter 2", "two")
+    page = publish.export_html(a).read_text()
+    assert "answer of one" in page and "secret_code_line" not in page and "run_id = " not in page
+    report = publish.export_report([a, b], tmp_path / "report.html").read_text()
+    toc = report[report.index('<nav id="toc">'):report.index("</nav>")]
+    assert [t for t in re.findall(r">([^<>]+)</a>", toc)] == ["Chapter 1", "Section A", "Chapter 2", "Section A"]
+    assert report.index("answer of one") < report.index("answer of two")
+
+
+def test_slides_load_nothing_from_the_network(tmp_path):
+    nb = _executed_notebook(tmp_path / "01_a.ipynb", "Chapter 1", "one")
+    slides = publish.export_slides(nb).read_text()
+    publish.copy_slide_assets(tmp_path)
+    loads = re.findall(r'(?:src|href)="([^"#]+)"', slides) + re.findall(r'"(assets/[^"]+\.js)"', slides)
+    assert loads and all(not u.startswith(("http:", "https:", "//")) for u in loads), loads
+    for u in loads:
+        assert (tmp_path / u).exists(), f"slides need {u}, which is not beside them"
+    assert "secret_code_line" not in slides and "answer of one" in slides
+
+
+def test_deck_has_title_scoreboard_figures_and_recommendations(tmp_path):
+    import matplotlib.pyplot as plt
+    (tmp_path / "figures").mkdir()
+    fig, ax = plt.subplots()
+    ax.plot([1, 2], [3, 4])
+    fig.savefig(tmp_path / "figures" / "01_x.png")
+    plt.close(fig)
+    (tmp_path / "figures" / "index.json").write_text(json.dumps(
+        [{"chapter": "01", "name": "x", "title": "Activity doubled in treated chats", "file": "01_x.png"}]))
+    (tmp_path / "metrics.json").write_text(json.dumps({
+        "01": {"core_share": {"value": 0.18, "unit": "share", "ci": [0.17, 0.19], "definition": "core"}},
+        "06": {"recommendations": {"value": ["Ship the navigation fix"]}}}))
+    prs = Presentation(deck.build_deck(tmp_path))
+    assert prs.slide_width * 9 == prs.slide_height * 16
+    texts = [[sh.text_frame.text for sh in s.shapes if sh.has_text_frame] for s in prs.slides]
+    assert len(prs.slides) == 4
+    assert "Activity doubled in treated chats" in texts[2]
+    assert any("Ship the navigation fix" in t for t in texts[3])
+    table = next(sh.table for sh in prs.slides[1].shapes if sh.has_table)
+    assert table.cell(1, 0).text == "Core-member share" and table.cell(1, 1).text == "18.0% (17.0%–19.0%)"
+    with pytest.raises(ValueError, match="lang"):
+        deck.build_deck(tmp_path, lang="fr")
