@@ -1,0 +1,69 @@
+"""Data quality per canonical table, measured in the engine: freshness, completeness, duplicates.
+
+- **freshness**: hours from the table's latest record (its main time column) to ``as_of``.
+- **completeness**: share of rows where a column is not null (empty strings count as missing).
+- **duplicates**: rows whose key columns repeat an earlier row's (rows − distinct keys).
+"""
+from __future__ import annotations
+
+import pandas as pd
+from ibis import _
+
+from helpers import _engine
+from helpers.catalog import TIME_COLUMN
+from helpers.timeline import DEFAULT_TZ
+
+KEYS = {
+    "members": ["member_id"], "memberships": ["member_id", "community_id", "join_ts"],
+    "identities": ["source", "key_type", "source_key"], "communities": ["community_id"],
+    "staff": ["staff_id"], "events": ["member_id", "ts", "event", "content_id", "page"],
+    "messages": ["msg_id"], "broadcasts": ["broadcast_id", "member_id", "community_id"],
+    "tickets": ["ticket_id"], "orders": ["order_id"], "leads": ["lead_id"],
+    "assignments": ["experiment_id", "unit_id"],
+}
+
+
+def completeness(table, name: str = "table", tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row per column: ``column, rows, filled, completeness`` (filled / rows)."""
+    t = _engine.table(table, name, (), tz)
+    aggs = {"rows": t.count()}
+    for col in t.columns:
+        filled = t[col].notnull()
+        if t[col].type().is_string():
+            filled = filled & (t[col].strip() != "")
+        aggs[f"filled__{col}"] = filled.sum()
+    row = _engine.to_pandas(t.aggregate(**aggs), tz).iloc[0]
+    n = int(row["rows"])
+    out = pd.DataFrame([{"column": c, "rows": n, "filled": int(row[f"filled__{c}"] or 0)} for c in t.columns])
+    out["completeness"] = out["filled"] / n if n else float("nan")
+    return out
+
+
+def duplicates(table, keys: list[str], name: str = "table", tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row: ``rows, distinct_keys, duplicate_rows, duplicate_share`` over ``keys``."""
+    t = _engine.table(table, name, tuple(keys), tz)
+    rows = int(t.count().execute())
+    distinct = int(t.select(keys).distinct().count().execute())
+    return pd.DataFrame([{"rows": rows, "distinct_keys": distinct, "duplicate_rows": rows - distinct,
+                          "duplicate_share": (rows - distinct) / rows if rows else float("nan")}])
+
+
+def quality_report(con, as_of, tables: list[str] | None = None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row per table: ``table, rows, latest, freshness_hours, min_completeness, worst_column,
+    duplicate_rows``. ``as_of`` is the run's reference time (e.g. the end of the study window)."""
+    as_of = pd.Timestamp(as_of)
+    as_of = as_of.tz_localize(tz) if as_of.tzinfo is None else as_of.tz_convert(tz)
+    rows = []
+    for name in tables or [t for t in KEYS if t in con.list_tables()]:
+        t = con.table(name)
+        comp = completeness(t, name, tz)
+        worst = comp.sort_values(["completeness", "column"]).iloc[0]
+        col = TIME_COLUMN.get(name)
+        latest = _engine.to_pandas(t.aggregate(latest=t[col].max()), tz).iloc[0]["latest"] if col else pd.NaT
+        rows.append({
+            "table": name, "rows": int(worst["rows"]), "latest": latest,
+            "freshness_hours": (as_of - latest).total_seconds() / 3600 if pd.notna(latest) else float("nan"),
+            "min_completeness": float(worst["completeness"]), "worst_column": worst["column"],
+            "duplicate_rows": int(duplicates(t, KEYS[name], name, tz).iloc[0]["duplicate_rows"]),
+        })
+    return pd.DataFrame(rows)

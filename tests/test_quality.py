@@ -1,0 +1,29 @@
+import pandas as pd
+import pytest
+
+from helpers import quality, warehouse
+
+
+def test_completeness_counts_empty_strings_as_missing():
+    df = pd.DataFrame({"a": ["x", "", None, "y"], "b": [1.0, 2.0, None, 4.0]})
+    out = quality.completeness(df).set_index("column")
+    assert out.loc["a", "filled"] == 2 and out.loc["b", "filled"] == 3
+    assert out.loc["a", "completeness"] == pytest.approx(0.5)
+
+
+def test_duplicates_over_keys():
+    df = pd.DataFrame({"k": [1, 1, 2, 3, 3, 3], "v": list("abcdef")})
+    out = quality.duplicates(df, ["k"]).iloc[0]
+    assert (out["rows"], out["distinct_keys"], out["duplicate_rows"]) == (6, 3, 3)
+
+
+def test_quality_report_freshness_in_hours():
+    con = warehouse.connect(":memory:")
+    orders = pd.DataFrame({"order_id": ["1", "2", "2"], "member_id": ["m", None, "m"],
+                           "ts": pd.to_datetime(["2026-06-01 10:00", "2026-06-02 10:00", "2026-06-02 10:00"]),
+                           "amount": [1.0, 2.0, 2.0], "product_category": ["a", "b", "b"]})
+    warehouse.write_table(con, "orders", orders)
+    out = quality.quality_report(con, "2026-06-03 10:00", tables=["orders"]).iloc[0]
+    assert out["freshness_hours"] == pytest.approx(24.0)
+    assert out["duplicate_rows"] == 1 and out["worst_column"] == "member_id"
+    assert out["min_completeness"] == pytest.approx(2 / 3)
