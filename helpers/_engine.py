@@ -25,7 +25,8 @@ def table(obj, name: str = "table", required: tuple[str, ...] = (), tz: str = DE
         for col in df.columns:
             if pd.api.types.is_datetime64_any_dtype(df[col]):
                 s = df[col]
-                df[col] = (s.dt.tz_localize(tz) if s.dt.tz is None else s).dt.tz_convert("UTC")
+                s = (s.dt.tz_localize(tz) if s.dt.tz is None else s).dt.tz_convert("UTC")
+                df[col] = s.dt.floor("us").astype("datetime64[us, UTC]")  # Arrow memtables hold microseconds
         _default_backend(tz)
         obj = ibis.memtable(df)
     elif not isinstance(obj, ibis.Table):
