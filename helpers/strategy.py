@@ -1,0 +1,95 @@
+"""The strategy catalogue: chapter-2 insights -> candidate strategies -> ICE priority -> experiment plan.
+
+ICE score = mean of impact, confidence and ease, each scored 1–10 by the team (impact: the KPI move if
+it works; confidence: how directly the chapter-2 evidence supports it; ease: effort and risk to run).
+Each row carries the experiment plan that tests it: unit and assignment, primary metric and its kind
+(what :func:`helpers.abtest.compare` needs), the direction that counts as better, guardrails, the
+minimum detectable effect wanted, duration and analysis method. Strategies without an ``experiment_id``
+are planned for a later cycle.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+GUARDRAILS = ("tickets", "leaves", "negative_messages")
+
+_ROWS = [
+    dict(strategy_id="nav_fix", insight="A third of itinerary-consult page views end the session (drop-off node)",
+         strategy="Itinerary-consult navigation fix: a bottom navigation button to the booking form",
+         impact=7, confidence=8, ease=9, experiment_id="nav_fix", unit="member",
+         assignment="member-level, 50/50, stratified by pre-period activity tercile",
+         primary_metric="itinerary_bounce_rate", metric_kind="ratio", direction="down", mde=0.05,
+         hypothesis="The navigation fix lowers the itinerary-consult bounce rate",
+         analysis_method="bounces / views per member, delta-method z; CUPED-style pre-period check"),
+    dict(strategy_id="high_rfm_care", insight="Most recent buyers repurchase far more often than they take part in the community",
+         strategy="Care for high-RFM members with low participation: personalized mass messages",
+         impact=6, confidence=6, ease=8, experiment_id="broadcast_personalization", unit="member",
+         assignment="member-level, 50/50",
+         primary_metric="message_open_rate", metric_kind="ratio", direction="up", mde=0.03,
+         hypothesis="Personalized mass messages raise the open rate (link opened within 72 h)",
+         analysis_method="opens / delivered sends per member, delta-method z"),
+    dict(strategy_id="content_mix", insight="18-25 members interact with guides about three times as often as with skin updates",
+         strategy="Data-driven community programme: content mix toward guides with daily staff check-ins",
+         impact=9, confidence=6, ease=5, experiment_id="community_programme", unit="community",
+         assignment="group-chat-level (the least active fifth of chats), stratified by size tercile",
+         primary_metric="community_activity_rate", metric_kind="did", direction="up", mde=0.05,
+         hypothesis="The programme raises the daily activity rate of its group chats",
+         analysis_method="difference-in-differences on chat-day rates, member-weighted, cluster-robust by chat; placebo pre-trend"),
+    dict(strategy_id="regional_squad", insight="Tier-3 cities: logistics is most of their tickets and takes about two days to resolve",
+         strategy="A regional service squad for tier-3 logistics issues",
+         impact=8, confidence=5, ease=3, experiment_id=None, unit="region",
+         assignment="stepped roll-out by region (planned)",
+         primary_metric="logistics_resolution_hours", metric_kind="median", direction="down", mde=8.0,
+         hypothesis="A dedicated squad cuts tier-3 logistics resolution time",
+         analysis_method="bootstrap interval of the median difference; DiD across roll-out steps"),
+    dict(strategy_id="feedback_loop", insight="Members' requests in chats and tickets repeat the same few topics",
+         strategy="A feedback loop that answers members' requests publicly within a week",
+         impact=6, confidence=4, ease=5, experiment_id=None, unit="community",
+         assignment="group-chat-level (planned)",
+         primary_metric="negative_message_share", metric_kind="ratio", direction="down", mde=0.02,
+         hypothesis="Answering requests lowers the share of negative messages",
+         analysis_method="DiD on chat-week shares, cluster-robust"),
+]
+
+
+def catalogue(insights: Mapping[str, str] | None = None, duration_days: int = 30) -> pd.DataFrame:
+    """The candidate strategies, best ICE first: ``strategy_id, insight, strategy, impact, confidence,
+    ease, ice, experiment_id, unit, assignment, primary_metric, metric_kind, direction, mde,
+    guardrails, duration_days, hypothesis, analysis_method, status``. ``insights`` replaces the insight
+    sentence of the named strategies (e.g. with chapter 2's recorded figures)."""
+    df = pd.DataFrame(_ROWS)
+    if insights:
+        unknown = sorted(set(insights) - set(df["strategy_id"]))
+        if unknown:
+            raise KeyError(f"Unknown strategy_id(s) {unknown}. Available: {df['strategy_id'].tolist()}.")
+        df["insight"] = [insights.get(s, i) for s, i in zip(df["strategy_id"], df["insight"])]
+    df["ice"] = df[["impact", "confidence", "ease"]].mean(axis=1).round(2)
+    df["guardrails"] = ", ".join(GUARDRAILS)
+    df["duration_days"] = duration_days
+    df["status"] = df["experiment_id"].map(lambda e: "tested" if e else "planned")
+    cols = ["strategy_id", "insight", "strategy", "impact", "confidence", "ease", "ice", "experiment_id", "unit",
+            "assignment", "primary_metric", "metric_kind", "direction", "mde", "guardrails", "duration_days",
+            "hypothesis", "analysis_method", "status"]
+    return df[cols].sort_values(["ice", "strategy_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def plot_ice(table: pd.DataFrame, ax=None, lang: str = "en", title: str | None = None):
+    """Horizontal bars of the ICE score per strategy (from :func:`catalogue`), tested ones coloured."""
+    import matplotlib.pyplot as plt
+
+    from helpers.plots import PALETTE
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
+    df = table.sort_values("ice")
+    colors = [PALETTE[0] if s == "tested" else PALETTE[5] for s in df["status"]]
+    ax.barh(df["strategy_id"], df["ice"], color=colors)
+    for y, v in enumerate(df["ice"]):
+        ax.text(v + 0.1, y, f"{v:.1f}", va="center", fontsize=9)
+    ax.set_xlim(0, 10)
+    ax.set_xlabel("ICE score (mean of impact, confidence, ease; 1-10)")
+    ax.set_ylabel("")
+    ax.set_title(title or f"{df.iloc[-1]['strategy_id']} ranks first; tested strategies in blue")
+    return ax
