@@ -1,0 +1,369 @@
+"""Journey funnels computed in the engine (Ibis): window functions over the step events, no self-joins.
+
+A **node** is what a step names: the ``page`` of a ``page_view`` event, otherwise the ``event``
+itself (so ``home -> itinerary_consult -> booking_form -> booking_submit`` mixes pages and an
+event). A **chain** of a member is a choice of one event per step, in step order.
+
+Semantics (``order``):
+
+- ``"ordered"``: the steps' events come at strictly increasing time stamps (equal time stamps do not
+  order events); other events may occur between them.
+- ``"strict"``: as ``ordered``, and no other event of the member has a time stamp strictly between two
+  consecutive matched steps (the next step is at the member's next distinct time stamp).
+- ``"unordered"``: steps 1..k are reached when an event of each of them falls in one interval of at
+  most ``window_days`` (any order).
+
+A member **reaches step k** (ordered, strict) when some chain of steps 1..k has its step-k event
+within ``window_days`` of its step-1 event (``None``: no window) and, when ``step_windows`` is given,
+each step within ``step_windows[k-1]`` days of the previous *matched* step. An **optional** step may
+be skipped by the chain (its own count is members whose chain includes it, so counts need not fall
+monotonically around it). The step's **time to step** is measured on the member's *earliest*
+completion of step k: that event's time minus the latest step-1 time of a chain ending there.
+An **exclusion** ``(node, i, j)`` drops the member from the whole funnel when an event ``node``
+falls strictly between the member's earliest completions of steps ``i`` and ``j`` (after step ``i``
+at any time when step ``j`` is never reached; no effect when step ``i`` is never reached).
+Events outside ``[start, end)`` are ignored. Breakdown by a column of the events (an event property)
+makes each (member, value) its own unit; a member-level attribute joins from ``members``.
+
+How: each step-k event carries the latest step-1 time of any valid chain ending at it, which is a max
+over the member's earlier events of the step-(k-1) values (a range window ordered by time, bounded by
+the step window), so N steps cost N-1 window passes over the step events sorted by member and time;
+``strict`` ranks all of the member's events once first; ``unordered`` keeps the last time of each step.
+A property test checks all of this against a brute-force enumeration of chains.
+"""
+from __future__ import annotations
+
+from typing import Literal, Sequence
+
+import ibis
+import ibis.expr.datatypes as dt
+import numpy as np
+import pandas as pd
+from ibis import _
+
+from helpers import _engine
+from helpers.timeline import DEFAULT_TZ
+
+Order = Literal["ordered", "strict", "unordered"]
+ORDERS = ("ordered", "strict", "unordered")
+US_PER_DAY = 86_400 * 1_000_000
+_EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
+
+
+@ibis.udf.scalar.builtin(name="epoch_us")
+def _epoch_us(ts: dt.timestamp) -> dt.int64:  # DuckDB's epoch_us (Spark spells it unix_micros)
+    """Microseconds since the epoch, time-zone independent. DuckDB's ``date_diff('microsecond', ...)``
+    on TIMESTAMPTZ goes through ICU calendar arithmetic and costs ~100x more."""
+
+
+def check_one_of(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"`{name}` must be one of {tuple(allowed)!r}; not {value!r}.")
+
+
+def journey_nodes(events, start=None, end=None, tz: str = DEFAULT_TZ) -> ibis.Table:
+    """Events with a ``node`` column (the page of a ``page_view``, else the event name) and ``us``
+    (microseconds since the epoch), restricted to ``[start, end)`` when given (Ibis)."""
+    t = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
+    if "node" not in t.columns:
+        if "page" not in t.columns:
+            raise KeyError(f"`events` needs a `page` column (or a `node` column). Available: {list(t.columns)}.")
+        t = t.mutate(node=ibis.ifelse(t.event == "page_view", t.page, t.event))
+    if start is not None:
+        t = t.filter(t.ts >= _engine.ts_literal(start, tz))
+    if end is not None:
+        t = t.filter(t.ts < _engine.ts_literal(end, tz))
+    t = t.filter(t.member_id.notnull() & t.node.notnull())
+    return t.mutate(us=_epoch_us(t.ts))
+
+
+def _positions(items, steps, what) -> list[int]:
+    out = []
+    for it in items:
+        if isinstance(it, (int, np.integer)) and not isinstance(it, bool):
+            pos = int(it)
+        elif it in steps:
+            if list(steps).count(it) > 1:
+                raise ValueError(f"{what} step {it!r} appears more than once in `steps`; give its position.")
+            pos = list(steps).index(it)
+        else:
+            raise ValueError(f"{what} step {it!r} is not a step. Steps: {list(steps)}.")
+        if not 0 <= pos < len(steps):
+            raise ValueError(f"{what} step position {pos} out of range 0..{len(steps) - 1}.")
+        out.append(pos)
+    return out
+
+
+def _max2(a, b):
+    return ibis.ifelse(a.isnull(), b, ibis.ifelse(b.isnull() | (a >= b), a, b))
+
+
+def _check(steps, window_days, order, step_windows, optional, exclusions):
+    check_one_of("order", order, ORDERS)
+    steps = list(steps)
+    if len(steps) < 2:
+        raise ValueError(f"`steps` needs at least two steps; got {steps!r}.")
+    if window_days is not None and window_days <= 0:
+        raise ValueError(f"`window_days` must be positive or None; got {window_days!r}.")
+    opt = _positions(optional, steps, "optional")
+    if 0 in opt:
+        raise ValueError("The first step cannot be optional.")
+    if step_windows is not None:
+        step_windows = list(step_windows)
+        if len(step_windows) != len(steps) - 1:
+            raise ValueError(f"`step_windows` needs one entry per step after the first ({len(steps) - 1}); "
+                             f"got {len(step_windows)}.")
+    excl = []
+    for ex in exclusions:
+        node, i, j = (ex, 0, len(steps) - 1) if isinstance(ex, str) else ex
+        i, j = _positions([i, j], steps, "exclusion")
+        if i >= j:
+            raise ValueError(f"Exclusion {ex!r}: the first step must come before the second.")
+        if node in steps:
+            raise ValueError(f"Exclusion node {node!r} is also a step; exclusions must be other nodes.")
+        excl.append((node, i, j))
+    if order == "unordered":
+        if opt or step_windows is not None or excl:
+            raise ValueError("`order='unordered'` takes no `optional_steps`, `step_windows` or `exclusions` "
+                             "(they need an order of steps).")
+        if len(set(steps)) != len(steps):
+            raise ValueError(f"`order='unordered'` needs distinct steps; got {steps!r}.")
+    return steps, step_windows, opt, excl
+
+
+def funnel_members(events, steps: Sequence[str], window_days: float | None = 14, order: Order = "ordered",
+                   step_windows: Sequence[float | None] | None = None, optional_steps=(), exclusions=(),
+                   breakdown: str | None = None, *, members=None, start=None, end=None,
+                   tz: str = DEFAULT_TZ) -> ibis.Table:
+    """One row per member (per member and breakdown value) who did the first step (Ibis):
+    ``member_id``, the breakdown column, ``entered_ts`` (first step-1 event), ``reached_1..N``
+    (booleans) and ``seconds_1..N`` (time to step on the earliest completion; null if not reached).
+    Semantics: see the module docstring."""
+    steps, step_windows, opt, excl = _check(steps, window_days, order, step_windows, optional_steps, exclusions)
+    n = len(steps)
+    t = journey_nodes(events, start, end, tz)
+    part = ["member_id"]
+    if breakdown is not None:
+        if members is not None:
+            m = _engine.table(members, "members", ("member_id", breakdown), tz).select("member_id", breakdown)
+            t = t.drop(*[c for c in (breakdown,) if c in t.columns]).inner_join(m, "member_id")
+        elif breakdown not in t.columns:
+            raise KeyError(f"breakdown column {breakdown!r} is not in `events`; pass `members` with it. "
+                           f"Available: {list(t.columns)}.")
+        t = t.filter(t[breakdown].notnull())
+        part.append(breakdown)
+    wanted = sorted(set(steps) | {x for x, _, _ in excl})
+    if order == "strict":
+        t = t.mutate(rk=ibis.dense_rank().over(group_by=part, order_by="us"))
+    t = t.filter(t.node.isin(wanted)).select(*part, "ts", "us", "node", *(["rk"] if order == "strict" else []))
+    win_us = None if window_days is None else int(round(window_days * US_PER_DAY))
+    null_us = ibis.null("int64")
+
+    if order == "unordered":
+        cum = ibis.window(group_by=part, order_by="us", range=(None, 0))
+        t = t.mutate(**{f"l{k}": ibis.ifelse(t.node == s, t.us, null_us).max().over(cum) for k, s in enumerate(steps)})
+        lo = None
+        spans = {}
+        for k in range(n):
+            lk = t[f"l{k}"]
+            lo = lk if lo is None else ibis.ifelse(lo.isnull() | lk.isnull(), null_us, ibis.ifelse(lk < lo, lk, lo))
+            span = t.us - lo
+            spans[f"v{k}"] = ibis.ifelse(span <= win_us, lo, null_us) if win_us is not None else lo
+        t = t.mutate(**spans)
+    else:
+        t = t.mutate(v0=ibis.ifelse(t.node == steps[0], t.us, null_us))
+        t = t.mutate(p0=t.v0)
+        if order == "strict":
+            prev = ibis.window(group_by=part, order_by="rk", range=(-1, -1))
+        for k in range(1, n):
+            gap_days = step_windows[k - 1] if step_windows is not None else None
+            if order == "strict":
+                best = t[f"p{k - 1}"].max().over(prev)
+                ok = t.node == steps[k]
+                if gap_days is not None:
+                    ok = ok & ((t.us - t.us.max().over(prev)) <= int(round(gap_days * US_PER_DAY)))
+            else:
+                lo_b = None if gap_days is None else -int(round(gap_days * US_PER_DAY))
+                best = t[f"p{k - 1}"].max().over(ibis.window(group_by=part, order_by="us", range=(lo_b, -1)))
+                ok = t.node == steps[k]
+            v = ibis.ifelse(ok, best, null_us)
+            if win_us is not None:
+                v = ibis.ifelse(t.us - v <= win_us, v, null_us)
+            t = t.mutate(**{f"v{k}": v})
+            t = t.mutate(**{f"p{k}": _max2(t[f"v{k}"], t[f"p{k - 1}"]) if k in opt else t[f"v{k}"]})
+    drop = None
+    if excl:
+        whole = ibis.window(group_by=part)
+        firsts = {f"T{k}": ibis.ifelse(t[f"v{k}"].notnull(), t.us, null_us).min().over(whole)
+                  for k in sorted({i for _, i, _ in excl} | {j for _, _, j in excl})}
+        t = t.mutate(**firsts)
+        for node, i, j in excl:
+            hit = (t.node == node) & t[f"T{i}"].notnull() & (t.us > t[f"T{i}"]) & (
+                t[f"T{j}"].isnull() | (t.us < t[f"T{j}"]))
+            drop = hit if drop is None else drop | hit
+    aggs = {"entered_us": t.us.min(where=t.node == steps[0])}
+    if drop is not None:
+        aggs["_excluded"] = drop.any()
+    for k in range(n):
+        done = t[f"v{k}"].notnull()
+        aggs[f"reached_{k + 1}"] = done.any()
+        aggs[f"seconds_{k + 1}"] = ((t.us - t[f"v{k}"]) / 1e6).argmin(t.us, where=done)
+    per = t.group_by(part).aggregate(**aggs)
+    keep = per.entered_us.notnull()
+    per = per.filter(keep & ~per._excluded.fill_null(False) if drop is not None else keep)
+    entered = ibis.literal(_EPOCH, type="timestamp('UTC')") + (per.entered_us // 1000).as_interval("ms")
+    cols = {"entered_ts": entered}
+    for k in range(n):
+        cols[f"reached_{k + 1}"] = per[f"reached_{k + 1}"].fill_null(False)
+        cols[f"seconds_{k + 1}"] = per[f"seconds_{k + 1}"]
+    return per.select(*part, **cols)
+
+
+def build_funnel(events, steps: Sequence[str], window_days: float | None = 14, order: Order = "ordered",
+                 step_windows: Sequence[float | None] | None = None, optional_steps=(), exclusions=(),
+                 breakdown: str | None = None, *, members=None, start=None, end=None,
+                 tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """The funnel of ``steps`` over ``events(member_id, ts, event, page)`` as a tidy table.
+
+    Parameters
+    ----------
+    steps : node names (a page of a ``page_view`` or an event name), at least two.
+    window_days : days allowed from the step-1 event to each later step's event; ``None``: no window.
+    order : "ordered", "strict" or "unordered" (module docstring).
+    step_windows : one entry per step after the first: days allowed from the previous matched step
+        (``None`` entries: no limit); the total ``window_days`` still applies.
+    optional_steps : step positions (0-based) or names that a chain may skip; not the first.
+    exclusions : ``(node, i, j)`` triples (positions or names) or a bare node (= between the first
+        and the last step): members with that node between their steps ``i`` and ``j`` are dropped.
+    breakdown : a column of ``events`` (event property: each member-value its own unit) or, with
+        ``members`` (a table with ``member_id`` and that column), a member attribute.
+    start, end : only events in ``[start, end)`` count.
+
+    Returns
+    -------
+    One row per (breakdown value and) step: ``step`` (node), ``step_index`` (1-based), ``optional``,
+    ``members`` (units reaching the step), ``conversion`` (members / members at step 1),
+    ``step_conversion`` (members / members at the previous *required* step), ``drop_off``
+    (members at the previous required step minus members; 0 at step 1), ``drop_off_rate``
+    (1 - step_conversion), ``median_seconds_to_step`` and ``p90_seconds_to_step`` (from step 1 on
+    the earliest completion; interpolated quantiles; 0 at step 1).
+    """
+    per = funnel_members(events, steps, window_days, order, step_windows, optional_steps, exclusions,
+                         breakdown, members=members, start=start, end=end, tz=tz)
+    steps = list(steps)
+    opt = set(_positions(optional_steps, steps, "optional"))
+    keys = [breakdown] if breakdown else []
+    aggs = {}
+    for k in range(1, len(steps) + 1):
+        aggs[f"n{k}"] = per[f"reached_{k}"].sum()
+        aggs[f"med{k}"] = per[f"seconds_{k}"].median()
+        aggs[f"p90{k}"] = per[f"seconds_{k}"].quantile(0.9)
+    agg = per.group_by(keys).aggregate(**aggs) if keys else per.aggregate(**aggs)
+    wide = _engine.to_pandas(agg, tz)
+    rows = []
+    for _, w in wide.iterrows():
+        first = int(w["n1"] or 0)
+        prev = first
+        for k, step in enumerate(steps, start=1):
+            n_k = int(w[f"n{k}"] or 0)
+            conv = n_k / first if first else float("nan")
+            sconv = 1.0 if k == 1 else (n_k / prev if prev else float("nan"))
+            row = {**({breakdown: w[breakdown]} if breakdown else {}), "step": step, "step_index": k,
+                   "optional": (k - 1) in opt, "members": n_k, "conversion": conv if k > 1 else (1.0 if first else float("nan")),
+                   "step_conversion": sconv, "drop_off": 0 if k == 1 else prev - n_k,
+                   "drop_off_rate": 1.0 - sconv,
+                   "median_seconds_to_step": float(w[f"med{k}"]) if pd.notna(w[f"med{k}"]) else float("nan"),
+                   "p90_seconds_to_step": float(w[f"p90{k}"]) if pd.notna(w[f"p90{k}"]) else float("nan")}
+            rows.append(row)
+            if (k - 1) not in opt:
+                prev = n_k
+    cols = keys + ["step", "step_index", "optional", "members", "conversion", "step_conversion", "drop_off",
+                   "drop_off_rate", "median_seconds_to_step", "p90_seconds_to_step"]
+    out = pd.DataFrame(rows, columns=cols)
+    if out.empty and not keys:  # nobody did the first step: zero members, undefined rates
+        out = pd.DataFrame([{"step": s, "step_index": k, "optional": (k - 1) in opt, "members": 0}
+                            for k, s in enumerate(steps, start=1)]).reindex(columns=cols)
+        out["drop_off"] = 0
+    return out.sort_values(keys + ["step_index"]).reset_index(drop=True)
+
+
+def compare_breakdown(funnel: pd.DataFrame, breakdown: str, reference=None, alpha: float = 0.05) -> pd.DataFrame:
+    """Two-proportion z-tests of each group's conversion from step 1 against ``reference``'s (the first
+    group in sort order by default), at every step after the first, from a ``build_funnel`` table.
+
+    Returns ``breakdown, reference, step, step_index, members, entered, conversion, reference_conversion,
+    difference, ci_low, ci_high, z, p_value``: statsmodels ``proportions_ztest`` (pooled) and the
+    Newcombe hybrid score interval of the difference (``confint_proportions_2indep``, method "newcomb").
+    A group with no entrants gets NaN statistics.
+    """
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+    if breakdown not in funnel.columns:
+        raise KeyError(f"breakdown column {breakdown!r} not in the funnel table. Available: {list(funnel.columns)}.")
+    groups = sorted(funnel[breakdown].unique(), key=str)
+    reference = groups[0] if reference is None else reference
+    if reference not in groups:
+        raise ValueError(f"`reference` {reference!r} is not a group. Groups: {groups}.")
+    entered = funnel[funnel["step_index"] == 1].set_index(breakdown)["members"]
+    ref = funnel[funnel[breakdown] == reference].set_index("step_index")
+    rows = []
+    for _, r in funnel[(funnel[breakdown] != reference) & (funnel["step_index"] > 1)].iterrows():
+        n1, x1 = int(entered[r[breakdown]]), int(r["members"])
+        n0, x0 = int(entered[reference]), int(ref.loc[r["step_index"], "members"])
+        z = p = lo = hi = float("nan")
+        if n1 and n0 and 0 < x1 + x0 < n1 + n0:
+            z, p = proportions_ztest([x1, x0], [n1, n0])
+            lo, hi = confint_proportions_2indep(x1, n1, x0, n0, method="newcomb", compare="diff", alpha=alpha)
+        rows.append({breakdown: r[breakdown], "reference": reference, "step": r["step"],
+                     "step_index": r["step_index"], "members": x1, "entered": n1,
+                     "conversion": x1 / n1 if n1 else float("nan"),
+                     "reference_conversion": x0 / n0 if n0 else float("nan"),
+                     "difference": (x1 / n1 - x0 / n0) if n1 and n0 else float("nan"),
+                     "ci_low": float(lo), "ci_high": float(hi), "z": float(z), "p_value": float(p)})
+    return pd.DataFrame(rows)
+
+
+def time_to_convert(events, steps: Sequence[str], window_days: float | None = 14, order: Order = "ordered",
+                    breakdown: str | None = None, *, members=None, start=None, end=None,
+                    tz: str = DEFAULT_TZ, **funnel_kwargs) -> pd.DataFrame:
+    """Kaplan-Meier curve of the time from step 1 to the last step (lifelines ``KaplanMeierFitter``).
+
+    Each member who did step 1 is one subject: converted members contribute their time to the last
+    step (the funnel's earliest completion); the others are censored at the end of their window
+    (``window_days`` after their first step-1 event) or at the end of observation (``end``, else the
+    last event in the data), whichever comes first. Returns ``(breakdown,) hours, converted_share
+    (1 - S(t)), ci_low, ci_high, at_risk, subjects`` at each event time, starting at 0.
+    """
+    from lifelines import KaplanMeierFitter
+    per = funnel_members(events, steps, window_days, order, breakdown=breakdown, members=members,
+                         start=start, end=end, tz=tz, **funnel_kwargs)
+    last = len(list(steps))
+    keys = [breakdown] if breakdown else []
+    df = _engine.to_pandas(per.select(*keys, "entered_ts", done=per[f"reached_{last}"],
+                                      seconds=per[f"seconds_{last}"]), tz)
+    if end is not None:
+        obs_end = pd.Timestamp(end)
+        obs_end = obs_end.tz_localize(tz) if obs_end.tzinfo is None else obs_end
+    else:
+        t = journey_nodes(events, start, None, tz)
+        obs_end = _engine.to_pandas(t.aggregate(last=t.ts.max()), tz)["last"].iloc[0]
+    cap = (obs_end - df["entered_ts"]).dt.total_seconds()
+    if window_days is not None:
+        cap = cap.clip(upper=window_days * 86_400)
+    df["duration_hours"] = np.where(df["done"], df["seconds"], cap) / 3600.0
+    out = []
+    for key, g in (df.groupby(keys) if keys else [((), df)]):
+        if g.empty:
+            continue
+        km = KaplanMeierFitter().fit(g["duration_hours"], event_observed=g["done"].astype(bool))
+        sf, ci = km.survival_function_, km.confidence_interval_survival_function_
+        tab = km.event_table
+        part = pd.DataFrame({"hours": sf.index.to_numpy(dtype=float),
+                             "converted_share": 1.0 - sf.iloc[:, 0].to_numpy(),
+                             "ci_low": 1.0 - ci.iloc[:, 1].to_numpy(), "ci_high": 1.0 - ci.iloc[:, 0].to_numpy(),
+                             "at_risk": tab["at_risk"].reindex(sf.index).fillna(0).astype(int).to_numpy(),
+                             "subjects": len(g)})
+        if keys:
+            part.insert(0, breakdown, key[0] if isinstance(key, tuple) else key)
+        out.append(part)
+    cols = keys + ["hours", "converted_share", "ci_low", "ci_high", "at_risk", "subjects"]
+    return pd.concat(out, ignore_index=True) if out else pd.DataFrame(columns=cols)
