@@ -20,8 +20,14 @@ Definitions used throughout (a window is the half-open interval ``[start, end)``
   never replied to counts as a miss).
 - **prospect conversion**: leads from ``source`` created in the window that converted within
   ``window_days`` days (converted date minus created date, local dates), divided by those leads.
+- **DAU / WAU / MAU**: members active that day / on at least one of the 7 / 30 days ending that day;
+  **stickiness** = DAU / MAU.
+- **per community**: a member counts for a group chat on the days they belong to it; the community
+  health index over these sub-metrics is :func:`helpers.health.health_index` (re-exported here).
 """
 from __future__ import annotations
+
+from typing import Literal
 
 import ibis
 import pandas as pd
@@ -215,3 +221,148 @@ def compute_kpis(con, start, end, *, min_active_days: int = 15, open_window_hour
     ]
     cols = ["kpi", "value", "unit", "numerator", "denominator", "ci_low", "ci_high", "definition"]
     return pd.concat([p[cols] for p in parts], ignore_index=True)
+
+
+# --- per day / week and per community ------------------------------------------------------------
+
+Freq = Literal["day", "week"]
+FREQS = ("day", "week")
+
+
+def _check_freq(freq):
+    if freq not in FREQS:
+        raise ValueError(f"`freq` must be one of {FREQS!r}; not {freq!r}.")
+
+
+def _calendar(start, end, tz):
+    """Ibis memtable of the local days of ``[start, end)``: ``day`` (date), ``day_lo``, ``day_hi``."""
+    lo = pd.Timestamp(start)
+    lo = lo.tz_convert(tz) if lo.tzinfo else lo.tz_localize(tz)
+    hi = pd.Timestamp(end)
+    hi = hi.tz_convert(tz) if hi.tzinfo else hi.tz_localize(tz)
+    days = pd.date_range(lo.normalize(), hi, freq="D", inclusive="left")
+    cal = pd.DataFrame({"day": days.tz_localize(None).date, "day_lo": days.tz_convert("UTC"),
+                        "day_hi": (days + pd.Timedelta(days=1)).tz_convert("UTC")})
+    _engine._default_backend(tz)
+    return ibis.memtable(cal, schema={"day": "date", "day_lo": "timestamp('UTC')", "day_hi": "timestamp('UTC')"})
+
+
+def member_days(memberships, start, end, by_community: bool = False, tz: str = DEFAULT_TZ) -> ibis.Table:
+    """Distinct ``(member_id[, community_id], day)`` with the member in a group chat at some time of
+    that local day (joined before the day ends, not left before it starts) (Ibis)."""
+    need = ("member_id", "community_id", "join_ts", "leave_ts") if by_community else ("member_id", "join_ts", "leave_ts")
+    m = _engine.table(memberships, "memberships", need, tz)
+    cal = _calendar(start, end, tz)
+    j = m.join(cal, (m.join_ts < cal.day_hi) & (m.leave_ts.isnull() | (m.leave_ts >= cal.day_lo)))
+    keys = ["member_id", "community_id", "day"] if by_community else ["member_id", "day"]
+    return j.select(*keys).distinct()
+
+
+def activity_by_period(events, messages, memberships, start, end, freq: Freq = "day",
+                       by_community: bool = False, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Activity KPIs per ``period`` (the day, or the Monday of the week) and optionally per community.
+
+    A member counts for a community on the days they belong to it (a member of two groups counts in
+    both). Returns ``period[, community_id], members`` (distinct members present in the period),
+    ``active_members`` (of those, active at least once), ``member_days``, ``active_member_days``,
+    ``active_rate`` (active member-days / member-days), ``actions`` (messages + posts + comments +
+    likes of present members on present days) and ``engagement_per_member`` (actions / member-days).
+    """
+    _check_freq(freq)
+    md = member_days(memberships, start, end, by_community, tz)
+    amd = active_member_days(events, messages, start, end, tz).mutate(active=ibis.literal(1))
+    ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
+    ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
+    a = ev.filter(ev.event.isin(ACTIVITY_EVENTS) & _window(ev, "ts", start, end, tz) & ev.member_id.notnull())
+    b = ms.filter((ms.sender_type == "customer") & _window(ms, "ts", start, end, tz))
+    acts = a.select("member_id", day=a.ts.date()).union(b.select(member_id=b.sender_id, day=b.ts.date()))
+    acts = acts.group_by(["member_id", "day"]).agg(actions=_.count())
+    j = md.left_join(amd, ["member_id", "day"]).select(*md.columns, active=_.active.fill_null(0))
+    j = j.left_join(acts, ["member_id", "day"]).select(*md.columns, "active", actions=_.actions.fill_null(0))
+    j = j.mutate(period=j.day.truncate("W") if freq == "week" else j.day)
+    keys = ["period", "community_id"] if by_community else ["period"]
+    agg = j.group_by(keys).agg(members=_.member_id.nunique(),
+                               active_members=(_.active == 1).ifelse(_.member_id, ibis.null(str)).nunique(),
+                               member_days=_.count(), active_member_days=_.active.sum(), actions=_.actions.sum())
+    df = _engine.to_pandas(agg, tz)
+    df["period"] = pd.to_datetime(df["period"])
+    for c in ("members", "active_members", "member_days", "active_member_days", "actions"):
+        df[c] = df[c].astype("int64")
+    df["active_rate"] = df["active_member_days"] / df["member_days"]
+    df["engagement_per_member"] = df["actions"] / df["member_days"]
+    return df.sort_values(keys).reset_index(drop=True)
+
+
+def dau_wau_mau(events, messages, start, end, wau_days: int = 7, mau_days: int = 30,
+                tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Per local day of ``[start, end)``: ``dau`` (members active that day), ``wau`` (active on at least
+    one of the ``wau_days`` days ending that day), ``mau`` (same over ``mau_days``) and ``stickiness`` =
+    dau / mau. The trailing windows read activity before ``start`` when the data has it."""
+    if not 1 <= wau_days <= mau_days:
+        raise ValueError(f"Need 1 <= `wau_days` <= `mau_days`; got {wau_days} and {mau_days}.")
+    lo = pd.Timestamp(start) - pd.Timedelta(days=mau_days - 1)
+    amd = active_member_days(events, messages, lo, end, tz)
+    cal = _calendar(start, end, tz).select("day")
+    out = None
+    for name, n in (("dau", 1), ("wau", wau_days), ("mau", mau_days)):
+        a = amd.select(a_day=amd.day, member_id=amd.member_id)
+        j = cal.join(a, (a.a_day <= cal.day) & (a.a_day > cal.day - ibis.interval(days=n)))
+        part = _engine.to_pandas(j.group_by("day").agg(**{name: _.member_id.nunique()}), tz)
+        out = part if out is None else out.merge(part, on="day", how="outer")
+    days = pd.DataFrame({"day": pd.to_datetime(_engine.to_pandas(cal, tz)["day"])}).sort_values("day")
+    out["day"] = pd.to_datetime(out["day"])
+    out = days.merge(out, on="day", how="left").fillna(0).astype({"dau": "int64", "wau": "int64", "mau": "int64"})
+    out["stickiness"] = out["dau"] / out["mau"].where(out["mau"] > 0)
+    return out.reset_index(drop=True)
+
+
+def community_kpis(con_or_tables, start, end, freq: Freq = "week", reply_window_hours: float = 24.0,
+                   tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """The health index's sub-metrics per community and period: ``period, community_id,
+    members, active_rate, engagement_per_member`` (as :func:`activity_by_period`),
+    ``content_interaction_rate`` (interactions / post views of events tagged with the community; NaN
+    without views) and ``answered_share`` (customer messages answered by staff within
+    ``reply_window_hours``, ``helpers.responsiveness``; NaN without customer messages)."""
+    from helpers.responsiveness import reply_pairs
+    _check_freq(freq)
+    names = ("events", "messages", "memberships")
+    t = con_or_tables if isinstance(con_or_tables, dict) else {n: con_or_tables.table(n) for n in names}
+    act = activity_by_period(t["events"], t["messages"], t["memberships"], start, end, freq, True, tz)
+    ev = _engine.table(t["events"], "events", ("ts", "event", "community_id"), tz)
+    ev = ev.filter(_window(ev, "ts", start, end, tz) & ev.community_id.notnull()).mutate(day=_.ts.date())
+    ev = ev.mutate(period=ev.day.truncate("W") if freq == "week" else ev.day)
+    ci = ev.group_by(["period", "community_id"]).agg(views=(_.event == "post_view").sum(),
+                                                      interactions=_.event.isin(INTERACTION_EVENTS).sum())
+    rp = reply_pairs(t["messages"], start, end, reply_window_hours, tz=tz)
+    rp = rp.mutate(period=rp.day.truncate("W") if freq == "week" else rp.day)
+    rs = rp.group_by(["period", "community_id"]).agg(customer_messages=_.msg_id.count(), answered=_.answered.sum())
+    for part in (ci, rs):
+        df = _engine.to_pandas(part, tz)
+        df["period"] = pd.to_datetime(df["period"])
+        act = act.merge(df, on=["period", "community_id"], how="left")
+    act["content_interaction_rate"] = act["interactions"] / act["views"].where(act["views"] > 0)
+    act["answered_share"] = act["answered"] / act["customer_messages"].where(act["customer_messages"] > 0)
+    cols = ["period", "community_id", "members", "active_rate", "engagement_per_member",
+            "content_interaction_rate", "answered_share"]
+    return act[cols].sort_values(["period", "community_id"]).reset_index(drop=True)
+
+
+def compute_kpis_by_period(con, start, end, freq: Freq = "week", **kwargs) -> pd.DataFrame:
+    """:func:`compute_kpis` for each day or week (Monday start) of ``[start, end)``: the same columns plus
+    ``period`` and ``period_end``. Partial first and last weeks are cut at ``start`` and ``end``, so
+    event counts of the periods add up to the window's; ``core_share`` uses ``min_active_days``
+    (default 15) and is only meaningful on windows of about a month. ``kwargs`` go to :func:`compute_kpis`."""
+    _check_freq(freq)
+    tz = kwargs.get("tz", DEFAULT_TZ)
+    lo, hi = (pd.Timestamp(x) for x in (start, end))
+    lo, hi = (x.tz_convert(tz) if x.tzinfo else x.tz_localize(tz) for x in (lo, hi))
+    step = pd.Timedelta(days=1 if freq == "day" else 7)
+    first = lo.normalize() - (pd.Timedelta(0) if freq == "day" else pd.Timedelta(days=lo.weekday()))
+    parts = []
+    for p in pd.date_range(first, hi, freq=step, inclusive="left"):
+        a, b = max(p, lo), min(p + step, hi)
+        parts.append(compute_kpis(con, a, b, **kwargs).assign(period=p, period_end=b))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+from helpers.health import health_index  # noqa: E402  re-export: the index lives in helpers.health

@@ -124,3 +124,60 @@ def test_tree_has_one_root_and_known_parents():
     tree = kpi.KPI_TREE
     assert (tree["parent"].isna()).sum() == 1
     assert set(tree["parent"].dropna()) <= set(tree["name"])
+
+
+# --- per day / week, per community, DAU/WAU/MAU (added with issue 3) --------------------------------
+
+def test_activity_by_period_per_community_and_week(events, messages, memberships):
+    ms = memberships.assign(community_id=["g1", "g1", "g2", "g2", "g1", "g1"])
+    out = kpi.activity_by_period(events, messages, ms, START, END, freq="week", by_community=True)
+    g1 = out.set_index("community_id").loc["g1"]
+    # g1 members present: a, b (3 days each), e (06-01 only: leaves 06-02 00:00, so present 06-01 and 06-02)
+    # -> member-days 3 + 3 + 2 = 8; active member-days: a 3, b 1, e 1 (06-02 00:30) = 5
+    assert (g1["members"], g1["member_days"], g1["active_member_days"], g1["active_members"]) == (3, 8, 5, 3)
+    assert g1["active_rate"] == pytest.approx(5 / 8)
+    # actions of present members: a 3, b like + message 2, e message 1 = 6
+    assert g1["engagement_per_member"] == pytest.approx(6 / 8)
+    day = kpi.activity_by_period(events, messages, memberships, START, END, freq="day")
+    assert day["active_member_days"].tolist() == [2, 2, 2]  # same as daily_active
+    with pytest.raises(ValueError, match="freq"):
+        kpi.activity_by_period(events, messages, memberships, START, END, freq="month")
+
+
+def test_dau_wau_mau_and_stickiness(events, messages):
+    out = kpi.dau_wau_mau(events, messages, START, END, wau_days=2, mau_days=3).set_index("day")
+    # active: 06-01 a, b; 06-02 a, e; 06-03 a, d
+    assert out["dau"].tolist() == [2, 2, 2]
+    assert out["wau"].tolist() == [2, 3, 3]        # 2-day windows: {a,b}, {a,b,e}, {a,e,d}
+    assert out["mau"].tolist() == [2, 3, 4]        # 3-day windows reach back before START (no data there)
+    assert out["stickiness"].tolist() == pytest.approx([1.0, 2 / 3, 0.5])
+    with pytest.raises(ValueError, match="wau_days"):
+        kpi.dau_wau_mau(events, messages, START, END, wau_days=8, mau_days=7)
+
+
+def test_community_kpis_feed_the_health_index(events, messages, memberships):
+    ms = memberships.assign(community_id=["g1", "g1", "g2", "g2", "g1", "g1"])
+    ev = events.assign(community_id=["g1", "g1", "g1", "g1", "g1", "g2", "g2", "g2", None])
+    msg = messages.assign(msg_id=["1", "2", "3", "4"], community_id=["g2", "g1", "g1", "g1"])
+    out = kpi.community_kpis({"events": ev, "messages": msg, "memberships": ms}, START, END, freq="week")
+    g = out.set_index("community_id")
+    # interactions / views of events tagged g1: a like + comment, b like (3) over b's one view
+    assert g.loc["g1", "content_interaction_rate"] == pytest.approx(3.0)
+    assert g.loc["g2", "content_interaction_rate"] == pytest.approx(1.0)   # c's view + share
+    # g1 customer messages: b 06-01 00:00 (answered by s1 06-02 12:00 > 24 h: no), e 06-02 00:30 (s1 at 12:00: yes)
+    assert g.loc["g1", "answered_share"] == pytest.approx(0.5)
+    hi = kpi.health_index(out, "equal")
+    assert set(hi.scores["community_id"]) == {"g1", "g2"}
+
+
+def test_kpis_by_week_partition_the_window(sample):
+    con, (start, end) = sample.con, sample.timeline.pre
+    weekly = kpi.compute_kpis_by_period(con, start, end, freq="week")
+    whole = kpi.compute_kpis(con, start, end).set_index("kpi")
+    assert weekly["period"].nunique() == 5  # 30 days from a Monday: four full weeks and two days
+    for name in ("service_response", "prospect_conversion", "message_open_rate"):
+        part = weekly[weekly["kpi"] == name]
+        # tickets, leads and sends belong to the week they were created or sent in: the counts add up
+        assert (part["numerator"].sum(), part["denominator"].sum()) == (whole.loc[name, "numerator"], whole.loc[name, "denominator"])
+    with pytest.raises(ValueError, match="freq"):
+        kpi.compute_kpis_by_period(con, start, end, freq="quarter")

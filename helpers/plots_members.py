@@ -1,0 +1,171 @@
+"""Charts of chapter 2's member analyses and the KPI section of chapter 1. Each ``plot_*`` draws what a
+data function returned (named in its docstring) and returns the Axes; none computes, shows or saves.
+Titles are the caller's (a title states the finding); call inside ``helpers.plots.theme(lang)``.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from helpers.glossary import label
+from helpers.plots import PALETTE, percent_axis
+
+
+def _ax(ax, figsize=(8, 4), polar=False):
+    if ax is None:
+        fig = plt.figure(figsize=figsize, layout="constrained")
+        ax = fig.add_subplot(projection="polar" if polar else None)
+    return ax
+
+
+def plot_dau_wau_mau(table: pd.DataFrame, ax=None, lang: str = "en"):
+    """Lines of ``dau``, ``wau``, ``mau`` per day (``helpers.kpi.dau_wau_mau``), stickiness on a twin axis."""
+    ax = _ax(ax)
+    for i, col in enumerate(("dau", "wau", "mau")):
+        ax.plot(table["day"], table[col], color=PALETTE[i], label=col.upper())
+    ax.set_xlabel(label("date", lang))
+    ax.set_ylabel(label("members", lang))
+    twin = ax.twinx()
+    twin.plot(table["day"], table["stickiness"], color=PALETTE[3], ls="--", label="DAU/MAU")
+    twin.set_ylabel("DAU/MAU")
+    percent_axis(twin)
+    twin.grid(False)
+    lines = ax.get_legend_handles_labels()
+    more = twin.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8, ncol=4)
+    ax.tick_params(axis="x", rotation=30)
+    return ax
+
+
+def plot_health_trend(trend: pd.DataFrame, entity: str = "community_id", period: str = "period",
+                      top: int = 5, ax=None, lang: str = "en"):
+    """Weekly score of the ``top`` communities by mean score and the median of all (``HealthIndex.trend``)."""
+    ax = _ax(ax)
+    best = trend.groupby(entity)["score"].mean().nlargest(top).index
+    for i, key in enumerate(best):
+        d = trend[trend[entity] == key]
+        ax.plot(d[period], d["score"], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=str(key))
+    med = trend.groupby(period)["score"].median()
+    ax.plot(med.index, med.to_numpy(), color="#333333", lw=2, ls="--", label="median")
+    ax.set_xlabel(label("date", lang))
+    ax.set_ylabel(label("health_index", lang))
+    ax.legend(fontsize=7, ncol=3)
+    ax.tick_params(axis="x", rotation=30)
+    return ax
+
+
+def plot_weights(weights: pd.DataFrame, ax=None, lang: str = "en"):
+    """Horizontal bars of the weights used (``HealthIndex.weights``)."""
+    ax = _ax(ax, (6, 3))
+    w = weights.sort_values("weight")
+    ax.barh([label(m, lang) for m in w["metric"]], w["weight"], color=PALETTE[0])
+    for y, v in enumerate(w["weight"]):
+        ax.text(v, y, f" {v:.0%}", va="center", fontsize=8)
+    ax.set_xlabel(label("share", lang))
+    percent_axis(ax, "x")
+    return ax
+
+
+def plot_lifecycle(table: pd.DataFrame, ax=None, lang: str = "en"):
+    """PostHog-style stacked bars per week (``helpers.lifecycle.weekly_lifecycle``), dormant below zero."""
+    ax = _ax(ax)
+    wide = table.pivot(index="week", columns="status", values="members").fillna(0)
+    x = np.arange(len(wide))
+    bottom = np.zeros(len(wide))
+    for i, s in enumerate(("returning", "resurrecting", "new")):
+        ax.bar(x, wide.get(s, 0), bottom=bottom, color=PALETTE[i], label=label(s, lang))
+        bottom += wide.get(s, pd.Series(0, index=wide.index)).to_numpy()
+    ax.bar(x, -wide.get("dormant", 0), color=PALETTE[3], label=label("dormant", lang))
+    ax.axhline(0, color="#333333", lw=0.8)
+    ax.set_xticks(x, [pd.Timestamp(w).strftime("%m-%d") for w in wide.index])
+    ax.set_xlabel(label("date", lang) + " (week of)")
+    ax.set_ylabel(label("members", lang))
+    ax.legend(fontsize=8, ncol=4)
+    return ax
+
+
+def plot_transition_matrix(matrix: pd.DataFrame, ax=None, lang: str = "en", fmt: str = ".0%"):
+    """Heatmap of a transition matrix (``rfm.rfm_migration`` or ``lifecycle.level_transitions``)."""
+    ax = _ax(ax, (7, 5))
+    sns.heatmap(matrix, annot=True, fmt=fmt, cmap="Blues", cbar=False, ax=ax, annot_kws={"fontsize": 7})
+    ax.set_xlabel(label("test", lang))
+    ax.set_ylabel(label("pre", lang))
+    ax.set_xticklabels([label(t.get_text(), lang) for t in ax.get_xticklabels()], rotation=40, ha="right")
+    ax.set_yticklabels([label(t.get_text(), lang) for t in ax.get_yticklabels()], rotation=0)
+    return ax
+
+
+def plot_silhouette(silhouette: pd.DataFrame, best_k: int, ax=None, lang: str = "en"):
+    """Silhouette by k (``Personas.silhouette``) with the chosen k marked."""
+    ax = _ax(ax, (5, 3))
+    ax.plot(silhouette["k"], silhouette["silhouette"], marker="o", color=PALETTE[0])
+    ax.axvline(best_k, color=PALETTE[1], ls="--")
+    ax.set_xlabel("k (clusters)")
+    ax.set_ylabel("silhouette")
+    return ax
+
+
+def plot_radar(centroids: pd.DataFrame, names: dict | None = None, ax=None, lang: str = "en"):
+    """Radar chart: one polygon per persona over the features (``Personas.centroids``, standard units)."""
+    ax = _ax(ax, (6, 6), polar=True)
+    cols = list(centroids.columns)
+    angles = np.linspace(0, 2 * np.pi, len(cols), endpoint=False).tolist()
+    for i, (p, row) in enumerate(centroids.iterrows()):
+        vals = row.tolist()
+        ax.plot(angles + angles[:1], vals + vals[:1], color=PALETTE[i % len(PALETTE)],
+                label=(names or {}).get(p, str(p)))
+        ax.fill(angles + angles[:1], vals + vals[:1], color=PALETTE[i % len(PALETTE)], alpha=0.12)
+    ax.set_xticks(angles, [label(c, lang) for c in cols], fontsize=7)
+    ax.tick_params(axis="y", labelsize=6)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=7)
+    return ax
+
+
+def plot_interaction_by_segment(table: pd.DataFrame, by: str = "age_band", ax=None, lang: str = "en"):
+    """Grouped bars of interaction rate by content type and segment (``personas.interaction_by_segment``)."""
+    ax = _ax(ax)
+    d = table.assign(content=[label(c, lang) for c in table["content_type"]])
+    sns.barplot(data=d, x="content", y="rate", hue=by, ax=ax, palette=PALETTE[: d[by].nunique()])
+    ax.set_xlabel(label("content_interaction_rate", lang))
+    ax.set_ylabel("interactions / post views")
+    percent_axis(ax)
+    return ax
+
+
+def plot_tier_feedback(table: pd.DataFrame, ax=None, lang: str = "en"):
+    """Stacked shares of category groups per city tier (``regions.tier_feedback``)."""
+    ax = _ax(ax)
+    wide = table.pivot(index="city_tier", columns="category_group", values="share").fillna(0)
+    wide.plot(kind="bar", stacked=True, ax=ax, color=PALETTE + ["#b0b0b0"] * 4, width=0.7)
+    ax.set_xlabel("city tier")
+    ax.set_ylabel(label("share", lang) + " of tickets")
+    percent_axis(ax)
+    ax.tick_params(axis="x", rotation=0)
+    ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
+    return ax
+
+
+def plot_reply_times(table: pd.DataFrame, key: str = "community_id", top: int = 15, ax=None, lang: str = "en"):
+    """Median reply minutes and unanswered share per group or staff (``responsiveness.responsiveness``)."""
+    ax = _ax(ax)
+    d = table.nlargest(top, "customer_messages").sort_values("median_reply_minutes")
+    ax.barh(d[key].astype(str), d["median_reply_minutes"], color=PALETTE[0])
+    for y, (m, u) in enumerate(zip(d["median_reply_minutes"], d["unanswered_share"])):
+        ax.text(m, y, f" {u:.0%} unanswered", va="center", fontsize=7)
+    ax.set_xlabel("median minutes to first staff reply")
+    ax.set_ylabel(key)
+    return ax
+
+
+def plot_reconciliation(daily: pd.DataFrame, ax=None, lang: str = "en"):
+    """Archive messages vs ``msg_total`` per owner-day (``responsiveness.reconcile_daily_totals``)."""
+    ax = _ax(ax, (5, 5))
+    ax.scatter(daily["msg_total"], daily["archive_msgs"], s=8, alpha=0.5, color=PALETTE[0])
+    hi = float(max(daily["msg_total"].max(), daily["archive_msgs"].max(), 1))
+    ax.plot([0, hi], [0, hi], color="#333333", ls="--", lw=1, label="archive = statistic")
+    ax.set_xlabel("groupchat/statistic msg_total (messages per owner-day)")
+    ax.set_ylabel("archive messages per owner-day")
+    ax.legend(fontsize=8)
+    return ax

@@ -1,0 +1,163 @@
+"""RFM layers of buyers: recency, frequency and monetary value scored by quintiles, named segments,
+migration between periods and the outcomes of a layer (repurchase, community participation).
+
+Definitions (orders strictly before ``as_of``; days are local dates in ``tz``):
+
+- ``recency_days``: days from the member's last purchase day to the day of ``as_of``.
+- ``frequency``: distinct purchase days (several orders on one day are one purchase).
+- ``monetary``: mean spend per purchase day (``total_spend / frequency``); ``total_spend`` is the sum.
+- Scores 1..5 (5 best; for recency, small is good). ``method="quantile"`` cuts at the 20/40/60/80th
+  percentiles (linear interpolation) of the scored members' values. **Ties**: members with the same
+  value always get the same score, and a value equal to a cut point falls in the bin on its lower-value
+  side (right-closed bins ``(-inf, q20], (q20, q40], ...``), so ``r = 5`` means ``recency_days <= q20``
+  and ``f = 5`` means ``frequency > q80``. Bins can therefore hold unequal numbers of members (for
+  example many one-purchase members share ``f = 1``); no tie is broken at random.
+- ``rfm_score``: the three digits as a string, e.g. ``"545"``; ``segment`` from ``SEGMENTS`` applied to
+  ``f"{r}{f}"`` (first matching pattern wins).
+"""
+from __future__ import annotations
+
+import re
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from ibis import _
+
+from helpers import _engine
+from helpers.timeline import DEFAULT_TZ
+
+Method = Literal["quantile", "fixed"]
+METHODS = ("quantile", "fixed")
+COLUMNS = ["member_id", "recency_days", "frequency", "monetary", "total_spend", "r", "f", "m", "rfm_score", "segment"]
+
+# the common r/f grid of RFM practice; regular expressions over f"{r}{f}", first match wins
+SEGMENTS: dict[str, str] = {
+    r"11": "Lost",
+    r"[1-2][1-2]": "Hibernating",
+    r"[1-2][3-4]": "At risk",
+    r"[1-2]5": "Can't lose them",
+    r"3[1-2]": "About to sleep",
+    r"33": "Need attention",
+    r"[3-4][4-5]": "Loyal",
+    r"41": "Promising",
+    r"51": "New",
+    r"[4-5][2-3]": "Potential loyalist",
+    r"5[4-5]": "Champions",
+}
+SEGMENT_ORDER = list(dict.fromkeys(SEGMENTS.values()))
+
+
+def _check(name, value, allowed):
+    if value not in allowed:
+        raise ValueError(f"`{name}` must be one of {allowed!r}; not {value!r}.")
+
+
+def quintile_cuts(values, method: Method = "quantile", bins: Sequence[float] | None = None) -> np.ndarray:
+    """The four cut points: percentiles 20/40/60/80 of ``values`` (``"quantile"``) or ``bins`` (``"fixed"``)."""
+    _check("method", method, METHODS)
+    if method == "fixed":
+        if bins is None or len(bins) != 4 or list(bins) != sorted(bins):
+            raise ValueError(f"`bins` for method='fixed' must be 4 increasing cut points; got {bins!r}.")
+        return np.asarray(bins, dtype=float)
+    return np.quantile(np.asarray(values, dtype=float), [0.2, 0.4, 0.6, 0.8])
+
+
+def score(values, cuts, higher_is_better: bool = True) -> np.ndarray:
+    """Scores 1..5 from four cuts; a value equal to a cut falls in the lower-value bin."""
+    k = np.searchsorted(np.asarray(cuts, dtype=float), np.asarray(values, dtype=float), side="left")
+    return (1 + k if higher_is_better else 5 - k).astype("int64")
+
+
+def segment_of(r, f, segment_map: Mapping[str, str] | None = None) -> pd.Series:
+    """Segment names for score pairs; ``segment_map`` maps regular expressions over ``f"{r}{f}"`` to names."""
+    rules = [(re.compile(p), name) for p, name in (segment_map or SEGMENTS).items()]
+    keys = [f"{a}{b}" for a, b in zip(r, f)]
+    out = []
+    for k in keys:
+        out.append(next((name for rx, name in rules if rx.fullmatch(k)), "Unassigned"))
+    return pd.Series(out, dtype="object")
+
+
+def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Per-member aggregates in the engine: ``member_id, recency_days, frequency, monetary, total_spend``
+    over orders in ``[since, as_of)`` (``since=None``: all history)."""
+    o = _engine.table(orders, "orders", ("member_id", "ts", "amount"), tz)
+    keep = (o.ts < _engine.ts_literal(as_of, tz)) & o.member_id.notnull()
+    if since is not None:
+        keep &= o.ts >= _engine.ts_literal(since, tz)
+    o = o.filter(keep).mutate(day=_.ts.date())
+    agg = o.group_by("member_id").agg(last_day=_.day.max(), frequency=_.day.nunique(),
+                                      total_spend=_.amount.sum().cast("float64"))
+    df = _engine.to_pandas(agg, tz)
+    as_of_day = pd.Timestamp(as_of)
+    as_of_day = (as_of_day.tz_convert(tz) if as_of_day.tzinfo else as_of_day).date()
+    df["recency_days"] = (pd.Timestamp(as_of_day) - pd.to_datetime(df["last_day"])).dt.days.astype("int64")
+    df["frequency"] = df["frequency"].astype("int64")
+    df["monetary"] = df["total_spend"] / df["frequency"]
+    return df[["member_id", "recency_days", "frequency", "monetary", "total_spend"]].sort_values(
+        "member_id").reset_index(drop=True)
+
+
+def score_rfm(orders, as_of, *, since=None, method: Method = "quantile",
+              bins: Mapping[str, Sequence[float]] | None = None,
+              segment_map: Mapping[str, str] | None = None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Score every member with an order in ``[since, as_of)``.
+
+    Takes ``orders(member_id, ts, amount)`` (Ibis or pandas). Returns one row per member with
+    ``member_id, recency_days, frequency, monetary, total_spend, r, f, m, rfm_score, segment``
+    (definitions and tie rule in the module docstring). ``method="fixed"`` takes
+    ``bins={"recency_days": [...4 cuts], "frequency": [...], "monetary": [...]}``. ``segment_map``
+    replaces ``SEGMENTS`` (regular expressions over the ``r``/``f`` digits, first match wins;
+    unmatched pairs are ``"Unassigned"``). No buyers gives an empty frame with these columns.
+    """
+    _check("method", method, METHODS)
+    if method == "fixed" and not bins:
+        raise ValueError("`bins` is required for method='fixed': a dict of 4 cut points for "
+                         "'recency_days', 'frequency' and 'monetary'.")
+    df = rfm_table(orders, as_of, since, tz)
+    if df.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    for col, key, better_high in (("recency_days", "r", False), ("frequency", "f", True), ("monetary", "m", True)):
+        cuts = quintile_cuts(df[col], method, (bins or {}).get(col))
+        df[key] = score(df[col], cuts, better_high)
+    df["rfm_score"] = df["r"].astype(str) + df["f"].astype(str) + df["m"].astype(str)
+    df["segment"] = segment_of(df["r"], df["f"], segment_map).to_numpy()
+    return df[COLUMNS]
+
+
+def rfm_migration(before: pd.DataFrame, after: pd.DataFrame, col: str = "segment",
+                  normalize: bool = True) -> pd.DataFrame:
+    """Transition matrix of ``col`` between two scorings (rows: before, columns: after). Members scored
+    in one only appear as ``"(none)"``. ``normalize=True``: row shares (each row sums to 1), else counts.
+    Rows/columns follow ``SEGMENT_ORDER`` when ``col="segment"``."""
+    if col not in before.columns or col not in after.columns:
+        raise KeyError(f"`col` {col!r} must be a column of both scorings. Available: {list(before.columns)}.")
+    m = before[["member_id", col]].merge(after[["member_id", col]], on="member_id", how="outer",
+                                         suffixes=("_before", "_after"))
+    m = m.astype({f"{col}_before": "object", f"{col}_after": "object"}).fillna("(none)")
+    tab = pd.crosstab(m[f"{col}_before"], m[f"{col}_after"])
+    if col == "segment":
+        order = [s for s in SEGMENT_ORDER + ["Unassigned", "(none)"]]
+        tab = tab.reindex(index=[s for s in order if s in tab.index], columns=[s for s in order if s in tab.columns])
+    tab.index.name, tab.columns.name = "before", "after"
+    return tab.div(tab.sum(axis=1), axis=0) if normalize else tab
+
+
+def layer_outcomes(scores: pd.DataFrame, orders, active_members, start, end, by: str = "r",
+                   tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """For each value of ``by``: ``members``, ``repurchasers`` (an order in ``[start, end)``),
+    ``repurchase_rate``, ``participants`` (in ``active_members``, e.g. the member_ids active in the
+    community in the window), ``participation_rate``. Denominator: the scored members of the layer."""
+    o = _engine.table(orders, "orders", ("member_id", "ts"), tz)
+    o = o.filter((o.ts >= _engine.ts_literal(start, tz)) & (o.ts < _engine.ts_literal(end, tz)))
+    buyers = set(_engine.to_pandas(o.select("member_id").distinct(), tz)["member_id"])
+    active = set(active_members)
+    df = scores[["member_id", by]].copy()
+    df["repurchased"] = df["member_id"].isin(buyers)
+    df["participated"] = df["member_id"].isin(active)
+    out = df.groupby(by).agg(members=("member_id", "size"), repurchasers=("repurchased", "sum"),
+                             participants=("participated", "sum")).reset_index()
+    out["repurchase_rate"] = out["repurchasers"] / out["members"]
+    out["participation_rate"] = out["participants"] / out["members"]
+    return out.sort_values(by, ascending=False).reset_index(drop=True)
