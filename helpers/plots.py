@@ -80,6 +80,8 @@ def plot_daily(daily: pd.DataFrame, y: str, title: str, ylabel: str, ax=None, pe
                 transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="#555555")
     ax.set(title=title, xlabel=label("date", lang), ylabel=ylabel)
     ax.tick_params(axis="x", labelrotation=30)
+    if hue and ax.get_legend() is not None:
+        ax.legend(title=label(hue, lang))
     return ax
 
 
@@ -91,8 +93,9 @@ def plot_scoreboard(board: pd.DataFrame, title: str, ax=None, lang: str = "en"):
     ax.barh(names, shares["value"], color=PALETTE[0], alpha=0.85)
     err = [shares["value"] - shares["ci_low"], shares["ci_high"] - shares["value"]]
     ax.errorbar(shares["value"], names, xerr=err, fmt="none", ecolor="#333333", capsize=3, lw=1)
-    for y, v in enumerate(shares["value"]):
-        ax.text(v, y, f"  {v:.1%}", va="center", fontsize=9)
+    for y, (v, hi) in enumerate(zip(shares["value"], shares["ci_high"].fillna(shares["value"]))):
+        ax.text(hi, y, f"  {v:.1%}", va="center", fontsize=9)
+    ax.grid(axis="y", visible=False)
     percent_axis(ax, "x")
     ax.set(title=title, xlabel=label("share_pct", lang), ylabel="")
     ax.set_xlim(0, min(1.0, float(shares["ci_high"].max()) * 1.25 + 0.02))
