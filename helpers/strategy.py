@@ -16,28 +16,28 @@ import pandas as pd
 GUARDRAILS = ("tickets", "leaves", "negative_messages")
 
 _ROWS = [
-    dict(strategy_id="nav_fix", insight="A third of itinerary-consult page views end the session (drop-off node)",
+    dict(strategy_id="nav_fix", insight="Many itinerary-consult page views end the session (the main drop-off node)",
          strategy="Itinerary-consult navigation fix: a bottom navigation button to the booking form",
          impact=7, confidence=8, ease=9, experiment_id="nav_fix", unit="member",
          assignment="member-level, 50/50, stratified by pre-period activity tercile",
          primary_metric="itinerary_bounce_rate", metric_kind="ratio", direction="down", mde=0.05,
          hypothesis="The navigation fix lowers the itinerary-consult bounce rate",
          analysis_method="bounces / views per member, delta-method z; CUPED-style pre-period check"),
-    dict(strategy_id="high_rfm_care", insight="Most recent buyers repurchase far more often than they take part in the community",
+    dict(strategy_id="high_rfm_care", insight="The most recent buyers repurchase far more often than they take part in the community",
          strategy="Care for high-RFM members with low participation: personalized mass messages",
          impact=6, confidence=6, ease=8, experiment_id="broadcast_personalization", unit="member",
          assignment="member-level, 50/50",
          primary_metric="message_open_rate", metric_kind="ratio", direction="up", mde=0.03,
          hypothesis="Personalized mass messages raise the open rate (link opened within 72 h)",
          analysis_method="opens / delivered sends per member, delta-method z"),
-    dict(strategy_id="content_mix", insight="18-25 members interact with guides about three times as often as with skin updates",
+    dict(strategy_id="content_mix", insight="18-25 members interact with guides much more often than with skin updates",
          strategy="Data-driven community programme: content mix toward guides with daily staff check-ins",
          impact=9, confidence=6, ease=5, experiment_id="community_programme", unit="community",
          assignment="group-chat-level (the least active fifth of chats), stratified by size tercile",
          primary_metric="community_activity_rate", metric_kind="did", direction="up", mde=0.05,
          hypothesis="The programme raises the daily activity rate of its group chats",
          analysis_method="difference-in-differences on chat-day rates, member-weighted, cluster-robust by chat; placebo pre-trend"),
-    dict(strategy_id="regional_squad", insight="Tier-3 cities: logistics is most of their tickets and takes about two days to resolve",
+    dict(strategy_id="regional_squad", insight="Tier-3 cities: logistics is most of their tickets and slow to resolve",
          strategy="A regional service squad for tier-3 logistics issues",
          impact=8, confidence=5, ease=3, experiment_id=None, unit="region",
          assignment="stepped roll-out by region (planned)",
@@ -73,6 +73,25 @@ def catalogue(insights: Mapping[str, str] | None = None, duration_days: int = 30
             "assignment", "primary_metric", "metric_kind", "direction", "mde", "guardrails", "duration_days",
             "hypothesis", "analysis_method", "status"]
     return df[cols].sort_values(["ice", "strategy_id"], ascending=[False, True]).reset_index(drop=True)
+
+
+def insights_from(recorded: Mapping[str, dict]) -> dict[str, str]:
+    """Insight sentences with chapter 2's recorded figures (``metrics.json`` as read by
+    :func:`helpers.metrics.read_metrics`); strategies whose figures are missing keep the default text."""
+    m = {k: v.get("value") for k, v in recorded.get("02", {}).items()}
+    out = {}
+    if m.get("itinerary_bounce_pre") is not None:
+        out["nav_fix"] = f"{m['itinerary_bounce_pre']:.0%} of itinerary-consult page views end the session (the main drop-off node)"
+    if m.get("rfm_r5_repurchase_rate") is not None and m.get("rfm_r5_participation_rate") is not None:
+        out["high_rfm_care"] = (f"The most recent fifth of buyers repurchase at {m['rfm_r5_repurchase_rate']:.0%} but only "
+                                f"{m['rfm_r5_participation_rate']:.0%} take part in the community")
+    if m.get("interaction_rate_18_25_guide") is not None and m.get("interaction_rate_18_25_skin_update") is not None:
+        out["content_mix"] = (f"18-25 members interact with {m['interaction_rate_18_25_guide']:.0%} of guides they view "
+                              f"but {m['interaction_rate_18_25_skin_update']:.0%} of skin updates")
+    if m.get("tier3_logistics_share") is not None and m.get("tier3_logistics_mean_resolution_hours") is not None:
+        out["regional_squad"] = (f"Tier-3 cities: {m['tier3_logistics_share']:.0%} of their tickets are logistics, "
+                                 f"resolved in {m['tier3_logistics_mean_resolution_hours']:.0f} h on average")
+    return out
 
 
 def plot_ice(table: pd.DataFrame, ax=None, lang: str = "en", title: str | None = None):

@@ -261,3 +261,16 @@ def test_plots_draw_what_they_are_given():
     assert len(design.plot_power_curve(curve).get_lines()) >= 2
     assert len(strategy.plot_ice(strategy.catalogue()).patches) == 5
     plt.close("all")
+
+
+def test_strategy_insights_carry_recorded_figures():
+    from helpers import strategy
+    recorded = {"02": {"itinerary_bounce_pre": {"value": 0.3201}, "rfm_r5_repurchase_rate": {"value": 0.78},
+                       "rfm_r5_participation_rate": {"value": 0.35}}}
+    ins = strategy.insights_from(recorded)
+    assert ins["nav_fix"].startswith("32% of itinerary-consult")
+    assert "78%" in ins["high_rfm_care"] and "35%" in ins["high_rfm_care"]
+    assert "content_mix" not in ins  # no figure recorded: the default sentence stays
+    cat = strategy.catalogue(insights=ins).set_index("strategy_id")
+    assert cat.loc["nav_fix", "insight"] == ins["nav_fix"]
+    assert not any(ch.isdigit() for ch in cat.loc["content_mix", "insight"].replace("18-25", ""))

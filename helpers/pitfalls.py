@@ -1,0 +1,52 @@
+"""Experiment pitfalls, measured: many metrics tested at once, where "wins" appear by chance.
+
+:func:`metric_family` tests a member-level experiment's arms on a family of test-period metrics
+(Welch on per-member values) and adjusts the p-values with Holm (family-wise error) and
+Benjamini–Hochberg (false discovery rate), named explicitly.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from ibis import _
+
+from helpers import _engine, abtest, kpi, outcomes
+from helpers.timeline import Timeline
+
+FAMILY = ("active_days", "tickets", "leaves", "messages", "negative_messages", "opens", "bounces")
+
+
+def member_outcomes(con, timeline: Timeline, experiment_id: str) -> pd.DataFrame:
+    """One row per assigned member: ``member_id, variant`` and the test-period family of metrics."""
+    t = {n: con.table(n) for n in ("events", "messages", "memberships", "tickets", "assignments", "broadcasts")}
+    g = outcomes.guardrails(t["tickets"], t["memberships"], t["messages"], t["assignments"], timeline, experiment_id)
+    g = g.rename(columns={f"test_{k}": k for k in ("tickets", "leaves", "messages", "negative_messages")})
+    lo, hi = timeline.test
+    days = kpi.active_member_days(t["events"], t["messages"], lo, hi, timeline.tz)
+    act = _engine.to_pandas(days.group_by("member_id").agg(active_days=_.count()), timeline.tz)
+    opens = outcomes.message_opens(t["broadcasts"], t["events"], t["assignments"], timeline, experiment_id)
+    bounces = outcomes.itinerary_bounces(t["events"], t["assignments"], timeline, experiment_id)
+    out = (g[["member_id", "variant", "tickets", "leaves", "messages", "negative_messages"]]
+           .merge(act, on="member_id", how="left")
+           .merge(opens[["member_id", "test_opens"]].rename(columns={"test_opens": "opens"}), on="member_id", how="left")
+           .merge(bounces[["member_id", "test_bounces"]].rename(columns={"test_bounces": "bounces"}), on="member_id", how="left"))
+    return out.fillna({c: 0 for c in FAMILY})
+
+
+def metric_family(table: pd.DataFrame, metrics=FAMILY, alpha: float = 0.05) -> pd.DataFrame:
+    """Welch test per metric, then Holm and BH adjustments: ``metric, control_mean, treatment_mean,
+    abs_diff, p_value, win_raw, p_holm, win_holm, p_bh, win_bh`` (a win = p below ``alpha``)."""
+    rows = [abtest.compare(table, m, kind="mean", alpha=alpha) for m in metrics]
+    est = pd.DataFrame([dict(metric=e.metric, control_mean=e.control_mean, treatment_mean=e.treatment_mean,
+                             abs_diff=e.abs_diff, p_value=e.p_value) for e in rows if e.status == "OK"])
+    holm = abtest.adjust_pvalues(est.set_index("metric")["p_value"], method="holm", alpha=alpha)
+    bh = abtest.adjust_pvalues(est.set_index("metric")["p_value"], method="bh", alpha=alpha)
+    est["win_raw"] = est["p_value"] < alpha
+    est["p_holm"], est["win_holm"] = holm["p_adjusted"].to_numpy(), holm["reject"].to_numpy()
+    est["p_bh"], est["win_bh"] = bh["p_adjusted"].to_numpy(), bh["reject"].to_numpy()
+    return est
+
+
+def wins(family: pd.DataFrame) -> dict:
+    """How many metrics 'win' before and after adjustment: ``{'raw', 'holm', 'bh', 'tested'}``."""
+    return {"tested": len(family), "raw": int(family["win_raw"].sum()), "holm": int(family["win_holm"].sum()),
+            "bh": int(family["win_bh"].sum())}

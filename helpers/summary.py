@@ -1,0 +1,87 @@
+"""Chapter 6 reads what chapters 1-4 recorded (``metrics.json``) and recomputes nothing.
+
+- :func:`scoreboard`: each KPI of the tree at baseline (pre-period, chapter 1) and in the test period
+  (chapter 3), with intervals and the change in percentage points.
+- :func:`experiment_results`: each experiment's effect, interval and memo decision (chapter 3).
+- :func:`recommendations`: shipped strategies ranked by estimated impact = |effect| / baseline of the
+  primary metric (relative change), then planned strategies by ICE score.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+KPIS = ("active_rate", "core_share", "message_open_rate", "content_interaction_rate", "service_response",
+        "prospect_conversion")
+# experiment -> (chapter, figure) holding the primary metric's baseline
+BASELINES = {
+    "nav_fix": ("02", "itinerary_bounce_pre"),
+    "broadcast_personalization": ("01", "message_open_rate"),
+    "community_programme": ("04", "case_activity_pre"),
+}
+
+
+def _get(recorded, chapter, name, field="value"):
+    entry = recorded.get(chapter, {}).get(name)
+    if entry is None:
+        return None
+    return entry.get(field)
+
+
+def scoreboard(recorded: Mapping[str, dict]) -> pd.DataFrame:
+    """One row per KPI recorded at baseline: ``kpi, unit, baseline, baseline_low, baseline_high, test,
+    test_low, test_high, change`` (test − baseline; NaN where the test period was not recorded)."""
+    rows = []
+    for k in KPIS:
+        base = recorded.get("01", {}).get(k)
+        if base is None:
+            continue
+        test = recorded.get("03", {}).get(f"test_{k}", {})
+        b_ci, t_ci = base.get("ci") or [None, None], test.get("ci") or [None, None]
+        rows.append(dict(kpi=k, unit=base.get("unit"), baseline=base["value"], baseline_low=b_ci[0], baseline_high=b_ci[1],
+                         test=test.get("value"), test_low=t_ci[0], test_high=t_ci[1]))
+    out = pd.DataFrame(rows, columns=["kpi", "unit", "baseline", "baseline_low", "baseline_high", "test", "test_low", "test_high"])
+    out = out.astype({c: "float64" for c in out.columns if c not in ("kpi", "unit")})
+    out["change"] = out["test"] - out["baseline"]
+    return out
+
+
+def experiment_results(recorded: Mapping[str, dict]) -> pd.DataFrame:
+    """One row per experiment with a recorded effect: ``experiment_id, effect, ci_low, ci_high, decision,
+    baseline, relative_effect`` (effect / baseline of its primary metric)."""
+    rows = []
+    for name, entry in sorted(recorded.get("03", {}).items()):
+        if not name.startswith("effect_"):
+            continue
+        exp = name[len("effect_"):]
+        ci = entry.get("ci") or [None, None]
+        base = _get(recorded, *BASELINES[exp]) if exp in BASELINES else None
+        rows.append(dict(experiment_id=exp, effect=entry["value"], ci_low=ci[0], ci_high=ci[1],
+                         decision=_get(recorded, "03", f"decision_{exp}"), baseline=base,
+                         relative_effect=entry["value"] / base if base else None))
+    cols = ["experiment_id", "effect", "ci_low", "ci_high", "decision", "baseline", "relative_effect"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def recommendations(recorded: Mapping[str, dict], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Ranked recommendations: ``rank, experiment_id, action, impact, text``. Shipped experiments come
+    first by |relative effect|, then 'iterate' ones, then strategies still to test (by ICE, from
+    ``catalogue`` if given)."""
+    res = experiment_results(recorded)
+    order = {"ship": 0, "iterate": 1, "stop": 2}
+    res = res.assign(order=res["decision"].map(order).fillna(3), impact=res["relative_effect"].abs().fillna(0))
+    res = res.sort_values(["order", "impact"], ascending=[True, False])
+    rows = []
+    for r in res.itertuples():
+        ci = f"95% CI {r.ci_low:+.1%} to {r.ci_high:+.1%}" if r.ci_low is not None else "no interval"
+        rel = f", {r.relative_effect:+.0%} of its baseline" if r.relative_effect is not None else ""
+        rows.append(dict(experiment_id=r.experiment_id, action=r.decision or "review", impact=r.impact,
+                         text=f"{(r.decision or 'review').capitalize()} {r.experiment_id}: effect {r.effect:+.1%} ({ci}){rel}."))
+    if catalogue is not None:
+        for r in catalogue[catalogue["status"] == "planned"].itertuples():
+            rows.append(dict(experiment_id=r.strategy_id, action="test next", impact=None,
+                             text=f"Test next: {r.strategy} (ICE {r.ice:.1f}); {r.insight}."))
+    out = pd.DataFrame(rows, columns=["experiment_id", "action", "impact", "text"])
+    out.insert(0, "rank", range(1, len(out) + 1))
+    return out

@@ -1,0 +1,47 @@
+import numpy as np
+import pandas as pd
+import pytest
+from statsmodels.stats.multitest import multipletests
+
+from helpers import identities, pitfalls
+
+
+def test_match_rates_and_unmatched_by_hand():
+    m = pd.DataFrame({"member_id": list("abcde"),
+                      "in_wecom": [True, True, True, False, True],
+                      "in_zendesk": [True, False, False, True, False],
+                      "in_salesforce": [True, True, False, True, False]})
+    r = identities.match_rates(m).set_index(["source", "target"])
+    assert r.loc[("wecom", "salesforce"), "members"] == 4 and r.loc[("wecom", "salesforce"), "matched"] == 2
+    assert r.loc[("zendesk", "salesforce"), "match_rate"] == pytest.approx(1.0)
+    only = identities.unmatched_by_source(m).set_index("source")["people"]
+    assert only.to_dict() == {"wecom": 2, "zendesk": 0, "salesforce": 0}
+
+
+def test_metric_family_adjusts_like_statsmodels():
+    rng = np.random.default_rng(3)
+    n = 400
+    df = pd.DataFrame({"variant": ["control"] * n + ["treatment"] * n,
+                       "a": np.r_[rng.normal(0, 1, n), rng.normal(0.5, 1, n)],   # a real effect
+                       "b": rng.normal(0, 1, 2 * n), "c": rng.normal(0, 1, 2 * n)})
+    fam = pitfalls.metric_family(df, metrics=("a", "b", "c"))
+    # reference: statsmodels multipletests with the methods named explicitly
+    assert fam["p_holm"].to_numpy() == pytest.approx(multipletests(fam["p_value"], method="holm")[1])
+    assert fam["p_bh"].to_numpy() == pytest.approx(multipletests(fam["p_value"], method="fdr_bh")[1])
+    w = pitfalls.wins(fam)
+    assert w["tested"] == 3 and w["holm"] <= w["raw"] and bool(fam.set_index("metric").loc["a", "win_holm"])
+
+
+def test_family_on_the_sample_finds_the_planted_open_effect(sample):
+    table = pitfalls.member_outcomes(sample.con, sample.timeline, "broadcast_personalization")
+    fam = pitfalls.metric_family(table).set_index("metric")
+    assert fam.loc["opens", "win_holm"]  # planted: 20% -> 26% open rate
+    assert fam.loc["opens", "treatment_mean"] > fam.loc["opens", "control_mean"]
+
+
+def test_kpi_sensitivity_on_the_sample(sample):
+    c = sample.con
+    out = identities.kpi_sensitivity(c.table("events"), c.table("messages"), c.table("memberships"), c.table("members"),
+                                     *sample.timeline.pre).set_index("population")
+    assert out.loc["all community members", "core_share"] == pytest.approx(sample.truth["figures"]["core_share"], abs=0.02)
+    assert out.loc["matched beyond WeCom", "members"] < out.loc["all community members", "members"]

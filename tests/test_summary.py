@@ -1,0 +1,37 @@
+import pandas as pd
+import pytest
+
+from helpers import strategy, summary
+
+RECORDED = {
+    "01": {"core_share": {"value": 0.18, "unit": "share", "ci": [0.17, 0.19]},
+           "message_open_rate": {"value": 0.20, "unit": "share", "ci": [0.19, 0.21]}},
+    "02": {"itinerary_bounce_pre": {"value": 0.32}},
+    "03": {"test_core_share": {"value": 0.20, "ci": [0.19, 0.21]},
+           "effect_nav_fix": {"value": -0.14, "ci": [-0.15, -0.13]}, "decision_nav_fix": {"value": "ship"},
+           "effect_broadcast_personalization": {"value": 0.06, "ci": [0.04, 0.08]},
+           "decision_broadcast_personalization": {"value": "ship"},
+           "effect_community_programme": {"value": 0.01, "ci": [-0.01, 0.03]},
+           "decision_community_programme": {"value": "iterate"}},
+    "04": {"case_activity_pre": {"value": 0.15}},
+}
+
+
+def test_scoreboard_pairs_baseline_and_test():
+    board = summary.scoreboard(RECORDED).set_index("kpi")
+    assert board.loc["core_share", "change"] == pytest.approx(0.02)
+    assert pd.isna(board.loc["message_open_rate", "test"])  # test period not recorded for this KPI
+    assert list(board.index) == ["core_share", "message_open_rate"]  # tree order, recorded ones only
+
+
+def test_recommendations_rank_ship_by_relative_impact_then_iterate_then_planned():
+    rec = summary.recommendations(RECORDED, strategy.catalogue())
+    # nav_fix: |-0.14/0.32| = 44%; broadcast: 0.06/0.20 = 30%; programme is 'iterate'
+    assert rec["experiment_id"].tolist()[:3] == ["nav_fix", "broadcast_personalization", "community_programme"]
+    assert rec.iloc[0]["impact"] == pytest.approx(0.4375)
+    assert rec.iloc[0]["text"].startswith("Ship nav_fix: effect -14.0% (95% CI -15.0% to -13.0%), -44% of its baseline")
+    assert set(rec["action"].iloc[3:]) == {"test next"} and rec["rank"].tolist() == list(range(1, len(rec) + 1))
+
+
+def test_empty_metrics_give_empty_tables():
+    assert summary.scoreboard({}).empty and summary.recommendations({}).empty
