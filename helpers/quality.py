@@ -67,3 +67,21 @@ def quality_report(con, as_of, tables: list[str] | None = None, tz: str = DEFAUL
             "duplicate_rows": int(duplicates(t, KEYS[name], name, tz).iloc[0]["duplicate_rows"]),
         })
     return pd.DataFrame(rows)
+
+
+def quarantine_reasons(quarantine_dir) -> pd.DataFrame:
+    """Quarantined rows by table and reason kind (the reason with its row-specific details cut off):
+    ``table, reason, rows, example_file, example_row``; empty when nothing was quarantined."""
+    from pathlib import Path
+    import re
+
+    frames = [pd.read_parquet(p) for p in sorted(Path(quarantine_dir).glob("*.parquet"))]
+    cols = ["table", "reason", "rows", "example_file", "example_row"]
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    q = pd.concat(frames, ignore_index=True)
+    q["kind"] = q["reason"].str.replace(r"(first seen at row|; got|at line|row) .*$", "", regex=True).str.strip()
+    q["kind"] = q["kind"].map(lambda s: re.sub(r"\s+", " ", s))
+    out = q.groupby(["table", "kind"]).agg(rows=("reason", "size"), example_file=("file", "first"),
+                                           example_row=("row", "first")).reset_index()
+    return out.rename(columns={"kind": "reason"})[cols].sort_values(["table", "rows"], ascending=[True, False]).reset_index(drop=True)

@@ -4,13 +4,11 @@ Checks the artefacts, chapter 1's and 2's recorded figures against ground_truth.
 inputs give the same metrics.json, and that no raw identifier reaches any output.
 """
 import json
-import re
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from helpers import metrics, runner
+from helpers import metrics, privacy, runner
 
 pytestmark = pytest.mark.e2e
 SCALE, SEED = 0.02, 7
@@ -67,30 +65,11 @@ def test_same_inputs_give_identical_metrics(e2e):
     assert r1["inputs"] == r2["inputs"]
 
 
-def _raw_identifiers(raw: Path) -> set[str]:
-    vals = set()
-    contacts = pd.read_csv(raw / "salesforce" / "Contact.csv", dtype=str)
-    for col in ("Id", "Email", "Phone", "LastName"):
-        vals |= set(contacts[col].dropna().str.strip())
-    for page in sorted((raw / "wecom").glob("contacts_p*.json")):
-        for rec in json.loads(page.read_text(encoding="utf-8"))["external_contact_list"]:
-            c = rec["external_contact"]
-            vals |= {c["external_userid"], c.get("unionid") or "", c["name"]}
-            vals |= set(rec["follow_info"].get("remark_mobiles") or [])
-    return {v for v in vals if v and len(v) >= 3}  # two-character names are too common as substrings of prose
-
-
 def test_no_raw_identifier_in_any_output(e2e):
     base, out, _ = e2e
-    needles = _raw_identifiers(base / "data" / "raw")
+    needles = privacy.raw_identifiers(base / "data" / "raw")
     assert len(needles) > 100
-    # ASCII values (ids, phones, emails, Latin names) must stand as whole words: a short Latin name such
-    # as "Zoe" also occurs inside random base62 chat ids, which are not personal data
-    ascii_words = re.compile("|".join(rf"(?<![A-Za-z0-9@.+_-]){re.escape(n)}(?![A-Za-z0-9@._-])"
-                                      for n in sorted(needles) if n.isascii()))
-    cjk = [n for n in needles if not n.isascii()]
-    for path in out.rglob("*"):
-        if path.suffix in (".html", ".ipynb", ".json"):
-            text = path.read_text(encoding="utf-8")
-            hits = [m.group(0) for m in ascii_words.finditer(text)][:3] + [n for n in cjk if n in text][:3]
-            assert not hits, f"{path.name} shows raw identifiers, e.g. {hits}"
+    scan = privacy.scan_outputs(out, needles)
+    assert len(scan) > 10, "the scan read too few files"
+    leaks = scan[scan["hits"] > 0]
+    assert leaks.empty, f"outputs show raw identifiers: {leaks.to_dict('records')[:3]}"

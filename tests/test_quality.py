@@ -27,3 +27,14 @@ def test_quality_report_freshness_in_hours():
     assert out["freshness_hours"] == pytest.approx(24.0)
     assert out["duplicate_rows"] == 1 and out["worst_column"] == "member_id"
     assert out["min_completeness"] == pytest.approx(2 / 3)
+
+
+def test_quarantine_reasons_group_by_kind(tmp_path):
+    pd.DataFrame({"table": ["events"] * 3, "file": ["a.jsonl"] * 3, "row": [5, 9, 12],
+                  "reason": ["duplicate event first seen at row 1", "duplicate event first seen at row 2",
+                             "column 'time': naive timestamp (no UTC offset), not guessed; got '2026'"]}
+                 ).to_parquet(tmp_path / "events.parquet")
+    out = quality.quarantine_reasons(tmp_path)
+    assert out[["reason", "rows"]].values.tolist() == [["duplicate event", 2],
+                                                       ["column 'time': naive timestamp (no UTC offset), not guessed", 1]]
+    assert quality.quarantine_reasons(tmp_path / "none").empty

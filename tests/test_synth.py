@@ -31,7 +31,7 @@ MEMBER_MSGTYPES = ("text", "image", "emotion", "link")
 @pytest.fixture(scope="module")
 def synth_sample(tmp_path_factory):
     out = tmp_path_factory.mktemp("synth") / "data"
-    truth = generate(out, scale=SCALE, seed=SEED, start=START, progress=False)
+    truth = generate(out, scale=SCALE, seed=SEED, start=START, progress=False, defects=False)
     return out / "raw", truth
 
 
@@ -605,3 +605,16 @@ def test_identity_linkable_overlaps_recomputed_from_raw(synth_sample, zendesk):
         a, b = pair.split("|")
         assert src.map(lambda s: a in s and b in s).sum() == counts["linkable"], pair
         assert counts["linkable"] <= counts["true"]
+
+
+def test_defects_are_extra_rows_that_ingestion_quarantines(sample):
+    """The shared sample carries the planted dirt: each defect is quarantined with its reason and the
+    clean rows are all kept (rows kept = rows the generator counted as clean)."""
+    planted = sample.truth["defects"]
+    log = sample.con.table("ingest_log").to_pandas().groupby("table")[["rows_kept", "rows_quarantined"]].sum()
+    assert log.loc["events", "rows_quarantined"] == (planted["tracking_duplicate_events"] + planted["tracking_anonymous_events"]
+                                                     + planted["tracking_truncated_lines"])
+    assert log.loc["events", "rows_kept"] == sample.truth["counts"]["tracking/events"]
+    assert log.loc["orders", "rows_quarantined"] == planted["orders_naive_timestamps"]
+    assert log.loc["tickets", "rows_quarantined"] == planted["tickets_duplicate_ids"]
+    assert log.loc["messages", "rows_quarantined"] == planted["archive_duplicate_records"]

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from helpers.synth import defects as planted_defects
 from helpers.synth import (activity, broadcasts, communities, experiments, identity, messages, orders, people,
                            salesforce, tickets, tracking, truth, wecom, zendesk)
 from helpers.synth.clock import Clock
@@ -26,12 +27,15 @@ __all__ = [
 SOURCES = ("wecom", "tracking", "zendesk", "salesforce", "experiments")
 
 
-def generate(out_dir, scale: float = 0.05, seed: int = 7, start: str = DEFAULT_START, progress: bool = True) -> dict:
+def generate(out_dir, scale: float = 0.05, seed: int = 7, start: str = DEFAULT_START, progress: bool = True,
+             defects: bool = True) -> dict:
     """Write the sample enterprise's raw exports under ``out_dir/raw/`` and return the ground truth.
 
     ``scale`` = 1.0 is the deck's community (about 110,000 members, 32,000 daily active); ``seed``
     fixes every random draw; ``start`` is the first day of the 30-day pre-period (Asia/Shanghai).
-    Existing source folders under ``out_dir/raw/`` are replaced.
+    Existing source folders under ``out_dir/raw/`` are replaced. ``defects`` appends realistic dirt
+    (duplicate, anonymous, truncated and naive-time rows; see :mod:`helpers.synth.defects`) that ingestion
+    must quarantine; ``ground_truth.json['defects']`` counts it and ``counts`` counts the clean rows only.
     """
     if not scale > 0:
         raise ValueError(f"`scale` must be positive; got {scale!r}.")
@@ -93,6 +97,8 @@ def generate(out_dir, scale: float = 0.05, seed: int = 7, start: str = DEFAULT_S
     step("zendesk, salesforce, experiments")
 
     gt = _truth(seed, scale, clock, pp, comm, act, contacts, leads, od, tk, zd, bc, trk, arch, ident, nav, bp, w)
+    # extra rows for the quarantine, from their own random stream so the clean sample does not depend on them
+    gt["defects"] = planted_defects.plant(raw, np.random.default_rng([seed, 99])) if defects else {}
     (raw / "ground_truth.json").write_text(json.dumps(gt, ensure_ascii=False, indent=1), encoding="utf-8")
     step("ground truth")
     bar.close()

@@ -1,0 +1,63 @@
+"""Proof that personal data stays out: the raw identifiers of the exports, looked for in the shared
+outputs (the warehouse scan is :func:`helpers.ingest.privacy.scan_for_identifiers`).
+
+This is the one analysis-side module that reads the raw exports, and only to know what must not
+appear. What the kit shares (``outputs/<run_id>/``) should meet a PIPL-style minimum: no phone, email,
+name or vendor user id; member keys are salted hashes (``KIT_SALT``), which cannot be reversed without
+the salt and which change when the salt changes, so keep the salt secret and out of the outputs.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+
+SF_COLUMNS = {"Contact": ("Id", "Email", "Phone", "FirstName", "LastName"),
+              "Lead": ("Id", "Email", "Phone", "LastName")}
+
+
+def raw_identifiers(raw_dir: str | Path) -> set[str]:
+    """Phones, emails, names and vendor user ids found in the raw exports (stripped, non-empty)."""
+    raw = Path(raw_dir)
+    vals: set[str] = set()
+    for stem, cols in SF_COLUMNS.items():
+        for path in sorted((raw / "salesforce").glob(f"{stem}*.csv")):
+            df = pd.read_csv(path, dtype=str, keep_default_na=False)
+            for col in cols:
+                if col in df:
+                    vals |= set(df[col].str.strip())
+    for page in sorted((raw / "wecom").glob("contacts_p*.json")):
+        for rec in json.loads(page.read_text(encoding="utf-8")).get("external_contact_list", []):
+            c, f = rec.get("external_contact", {}), rec.get("follow_info", {})
+            vals |= {str(c.get(k) or "") for k in ("external_userid", "unionid", "name")}
+            vals |= {str(p) for p in f.get("remark_mobiles") or []} | {str(f.get("userid") or "")}
+    for page in sorted((raw / "zendesk").glob("users_p*.json")):
+        for u in json.loads(page.read_text(encoding="utf-8")).get("users", []):
+            vals |= {str(u.get(k) or "") for k in ("name", "email", "phone")}
+    staff = raw / "wecom" / "staff.json"
+    if staff.exists():
+        for u in json.loads(staff.read_text(encoding="utf-8")).get("userlist", []):
+            vals |= {str(u.get("userid") or ""), str(u.get("name") or "")}
+    return {v.strip() for v in vals if v and v.strip()}
+
+
+def scan_outputs(folder: str | Path, needles: set[str], min_length: int = 3,
+                 suffixes: tuple[str, ...] = (".html", ".ipynb", ".json", ".csv", ".md")) -> pd.DataFrame:
+    """Files under ``folder`` that show a raw identifier: ``file, hits, examples``.
+
+    Latin-script values (ids, phones, emails, Latin names) count only as whole tokens, since a short
+    name such as "Zoe" also occurs inside random base62 ids; Chinese names count as substrings.
+    Values shorter than ``min_length`` are skipped (two-character names occur in ordinary prose).
+    """
+    needles = {n for n in needles if len(n) >= min_length}
+    latin = sorted(n for n in needles if n.isascii())
+    pattern = re.compile("|".join(rf"(?<![A-Za-z0-9@.+_-]){re.escape(n)}(?![A-Za-z0-9@._-])" for n in latin)) if latin else None
+    cjk = [n for n in needles if not n.isascii()]
+    rows = []
+    for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix in suffixes):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        hits = ([m.group(0) for m in pattern.finditer(text)] if pattern else []) + [n for n in cjk if n in text]
+        rows.append({"file": str(path.relative_to(folder)), "hits": len(hits), "examples": ", ".join(sorted(set(hits))[:3])})
+    return pd.DataFrame(rows, columns=["file", "hits", "examples"])

@@ -1,0 +1,20 @@
+import pandas as pd
+
+from helpers import privacy
+
+
+def test_scan_outputs_matches_whole_latin_tokens_and_chinese_substrings(tmp_path):
+    (tmp_path / "a.html").write_text("chat wrZoeX1 and email zoe.li@example.com, 王小明来了", encoding="utf-8")
+    (tmp_path / "b.json").write_text('{"phone": "13812345678"}', encoding="utf-8")
+    (tmp_path / "c.png").write_bytes(b"13812345678")  # images are not text outputs
+    needles = {"Zoe", "zoe.li@example.com", "王小明", "13812345678", "李"}
+    scan = privacy.scan_outputs(tmp_path, needles).set_index("file")
+    assert scan.loc["a.html", "hits"] == 2  # the email and the Chinese name; 'Zoe' inside an id is no hit
+    assert scan.loc["b.json", "hits"] == 1 and "c.png" not in scan.index
+
+
+def test_raw_identifiers_on_the_sample(sample):
+    vals = privacy.raw_identifiers(sample.raw)
+    contacts = pd.read_csv(sample.raw / "salesforce" / "Contact.csv", dtype=str)
+    assert set(contacts["Id"]) <= vals
+    assert any(v.startswith(("wm", "wo")) for v in vals) and any("@" in v for v in vals)
