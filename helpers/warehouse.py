@@ -12,6 +12,7 @@ from typing import Literal
 
 import ibis
 import pandas as pd
+import pyarrow as pa
 
 from helpers import schema
 from helpers.timeline import DEFAULT_TZ
@@ -87,15 +88,23 @@ def ibis_schema(name: str) -> ibis.Schema:
 
 
 def write_table(con, name: str, df: pd.DataFrame, tz: str = DEFAULT_TZ, append: bool = False):
-    """Write (or with ``append=True`` add to) canonical table ``name`` from a pandas frame."""
+    """Write (or with ``append=True`` add to) canonical table ``name`` from a pandas frame.
+
+    Rows go in through a transient DuckDB relation over Arrow: an Ibis memtable would stay registered
+    in DuckDB until the process exits, so a loop of appends (ingesting daily files) would hold every
+    batch in memory.
+    """
     df = conform(df, name, tz)
-    if append and name in con.list_tables():
-        con.insert(name, df)
-    else:
+    if not (append and name in con.list_tables()):
         con.create_table(name, schema=ibis_schema(name), overwrite=True)
-        if len(df):
-            con.insert(name, df)
+    if len(df):
+        con.con.from_arrow(pa.Table.from_pandas(df, preserve_index=False)).insert_into(name)
     return con.table(name)
+
+
+def append_rows(con, name: str, df: pd.DataFrame, tz: str = DEFAULT_TZ) -> None:
+    """Append a pandas frame to canonical table ``name``, creating it empty first if absent."""
+    write_table(con, name, df, tz, append=True)
 
 
 def export_parquet(con, out_dir: str | os.PathLike) -> list[Path]:
