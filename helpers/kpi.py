@@ -191,10 +191,16 @@ def service_response_rate(tickets, start, end, target_hours: float = 4.0, tz: st
 
 
 def prospect_conversion(leads, start, end, source: str = "WeCom Community", window_days: int = 30,
-                        tz: str = DEFAULT_TZ) -> pd.DataFrame:
-    """One row: leads from ``source`` created in the window, those converted within ``window_days``."""
+                        observed_until=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row: leads from ``source`` created in the window, those converted within ``window_days``.
+
+    With ``observed_until`` (the end of the data), leads whose ``window_days`` had not fully passed by
+    then are left out rather than counted as not converted (their outcome is censored); when none is
+    left the value is missing."""
     le = _engine.table(leads, "leads", ("lead_id", "created_ts", "converted_ts", "source"), tz)
     le = le.filter((le.source == source) & _window(le, "created_ts", start, end, tz))
+    if observed_until is not None:
+        le = le.filter(le.created_ts < _engine.ts_literal(pd.Timestamp(observed_until) - pd.Timedelta(days=window_days), tz))
     lag_days = le.converted_ts.date().delta(le.created_ts.date(), unit="day")
     agg = le.aggregate(leads=le.lead_id.count(),
                        converted=((lag_days >= 0) & (lag_days <= window_days)).fill_null(False).sum())
@@ -205,7 +211,7 @@ def prospect_conversion(leads, start, end, source: str = "WeCom Community", wind
 
 def compute_kpis(con, start, end, *, min_active_days: int = 15, open_window_hours: float = 72.0,
                  response_target_hours: float = 4.0, lead_source: str = "WeCom Community",
-                 conversion_window_days: int = 30, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+                 conversion_window_days: int = 30, observed_until=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """The scoreboard of the window from the warehouse: one row per KPI with ``kpi, value, unit,
     numerator, denominator, ci_low, ci_high, definition`` (Wilson 95% intervals for shares)."""
     t = {name: con.table(name) for name in
@@ -217,7 +223,7 @@ def compute_kpis(con, start, end, *, min_active_days: int = 15, open_window_hour
         message_open_rate(t["broadcasts"], t["events"], start, end, open_window_hours, tz),
         content_interaction_rate(t["events"], start, end, by=None, tz=tz),
         service_response_rate(t["tickets"], start, end, response_target_hours, tz),
-        prospect_conversion(t["leads"], start, end, lead_source, conversion_window_days, tz),
+        prospect_conversion(t["leads"], start, end, lead_source, conversion_window_days, observed_until, tz),
     ]
     cols = ["kpi", "value", "unit", "numerator", "denominator", "ci_low", "ci_high", "definition"]
     return pd.concat([p[cols] for p in parts], ignore_index=True)

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 
-SF_COLUMNS = {"Contact": ("Id", "Email", "Phone", "FirstName", "LastName"),
-              "Lead": ("Id", "Email", "Phone", "LastName")}
+SF_COLUMNS = {"Contact": ("Id", "Email", "Phone"), "Lead": ("Id", "Email", "Phone")}
 
 
 def raw_identifiers(raw_dir: str | Path) -> set[str]:
-    """Phones, emails, names and vendor user ids found in the raw exports (stripped, non-empty)."""
+    """Phones, emails, full names and vendor user ids found in the raw exports (stripped, non-empty).
+    Salesforce names are joined both ways (surname first for Chinese, given name first for Latin)."""
     raw = Path(raw_dir)
     vals: set[str] = set()
     for stem, cols in SF_COLUMNS.items():
@@ -28,6 +28,10 @@ def raw_identifiers(raw_dir: str | Path) -> set[str]:
             for col in cols:
                 if col in df:
                     vals |= set(df[col].str.strip())
+            # full names only: a given name alone (often two characters, such as a city's) identifies no one
+            first = df["FirstName"].str.strip() if "FirstName" in df else pd.Series("", index=df.index)
+            last = df["LastName"].str.strip() if "LastName" in df else pd.Series("", index=df.index)
+            vals |= set(last + first) | set((first + " " + last).str.strip())
     for page in sorted((raw / "wecom").glob("contacts_p*.json")):
         for rec in json.loads(page.read_text(encoding="utf-8")).get("external_contact_list", []):
             c, f = rec.get("external_contact", {}), rec.get("follow_info", {})
@@ -43,21 +47,35 @@ def raw_identifiers(raw_dir: str | Path) -> set[str]:
     return {v.strip() for v in vals if v and v.strip()}
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9@._+-]+")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
+
+
+def find_identifiers(text: str, needles: set[str]) -> list[str]:
+    """The raw identifiers that ``text`` shows: Latin-script values (ids, phones, emails, Latin names) as
+    whole tokens, values with spaces (formatted phones) as substrings, Chinese values inside runs of
+    Chinese characters. Embedded images (base64 data URIs) are not text and are skipped."""
+    text = _DATA_URI.sub(" ", text)
+    latin = {n for n in needles if n.isascii() and " " not in n}
+    spaced = [n for n in needles if n.isascii() and " " in n]
+    cjk = {n for n in needles if not n.isascii()}
+    lengths = sorted({len(n) for n in cjk})
+    hits = [tok for tok in (t.rstrip(".-_") for t in _TOKEN.findall(text)) if tok in latin]
+    hits += [n for n in spaced if n in text]
+    for run in _CJK_RUN.findall(text):
+        hits += [run[i:i + k] for k in lengths for i in range(len(run) - k + 1) if run[i:i + k] in cjk]
+    return hits
+
+
 def scan_outputs(folder: str | Path, needles: set[str], min_length: int = 3,
                  suffixes: tuple[str, ...] = (".html", ".ipynb", ".json", ".csv", ".md")) -> pd.DataFrame:
-    """Files under ``folder`` that show a raw identifier: ``file, hits, examples``.
-
-    Latin-script values (ids, phones, emails, Latin names) count only as whole tokens, since a short
-    name such as "Zoe" also occurs inside random base62 ids; Chinese names count as substrings.
-    Values shorter than ``min_length`` are skipped (two-character names occur in ordinary prose).
-    """
+    """Files under ``folder`` that show a raw identifier (see :func:`find_identifiers`):
+    ``file, hits, examples``. Values shorter than ``min_length`` are skipped (two-character names
+    occur in ordinary prose)."""
     needles = {n for n in needles if len(n) >= min_length}
-    latin = sorted(n for n in needles if n.isascii())
-    pattern = re.compile("|".join(rf"(?<![A-Za-z0-9@.+_-]){re.escape(n)}(?![A-Za-z0-9@._-])" for n in latin)) if latin else None
-    cjk = [n for n in needles if not n.isascii()]
     rows = []
     for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix in suffixes):
-        text = path.read_text(encoding="utf-8", errors="replace")
-        hits = ([m.group(0) for m in pattern.finditer(text)] if pattern else []) + [n for n in cjk if n in text]
+        hits = find_identifiers(path.read_text(encoding="utf-8", errors="replace"), needles)
         rows.append({"file": str(path.relative_to(folder)), "hits": len(hits), "examples": ", ".join(sorted(set(hits))[:3])})
     return pd.DataFrame(rows, columns=["file", "hits", "examples"])

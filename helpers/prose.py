@@ -16,6 +16,16 @@ def num(x, digits: int = 0) -> str:
     return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
 
 
+def pp(x, digits: int = 1) -> str:
+    """A difference of two shares in percentage points: 0.19 -> '+19.0 pp'; missing -> 'n/a'."""
+    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x * 100:+.{digits}f} pp"
+
+
+def pp_interval(low, high, digits: int = 1) -> str:
+    """A 95% interval of a difference of shares: '(95% CI +18.0 to +20.0 pp)'."""
+    return f"(95% CI {low * 100:+.{digits}f} to {high * 100:+.{digits}f} pp)"
+
+
 def interval(low, high, digits: int = 1) -> str:
     """A 95% interval of two shares: '(95% CI 17.1%–19.5%)'."""
     return f"(95% CI {pct(low, digits)}–{pct(high, digits)})"

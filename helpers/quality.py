@@ -13,6 +13,9 @@ from helpers import _engine
 from helpers.catalog import TIME_COLUMN
 from helpers.timeline import DEFAULT_TZ
 
+# tables whose main time column records activity; for the others (members' first join, chats' creation,
+# assignment time) the latest value says nothing about how fresh the export is
+FRESHNESS_TABLES = ("events", "messages", "broadcasts", "tickets", "orders", "leads", "memberships")
 KEYS = {
     "members": ["member_id"], "memberships": ["member_id", "community_id", "join_ts"],
     "identities": ["source", "key_type", "source_key"], "communities": ["community_id"],
@@ -50,7 +53,8 @@ def duplicates(table, keys: list[str], name: str = "table", tz: str = DEFAULT_TZ
 
 def quality_report(con, as_of, tables: list[str] | None = None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """One row per table: ``table, rows, latest, freshness_hours, min_completeness, worst_column,
-    duplicate_rows``. ``as_of`` is the run's reference time (e.g. the end of the study window)."""
+    duplicate_rows``. ``as_of`` is the run's reference time (e.g. the end of the study window);
+    freshness is given for the activity tables of ``FRESHNESS_TABLES`` only."""
     as_of = pd.Timestamp(as_of)
     as_of = as_of.tz_localize(tz) if as_of.tzinfo is None else as_of.tz_convert(tz)
     rows = []
@@ -58,7 +62,7 @@ def quality_report(con, as_of, tables: list[str] | None = None, tz: str = DEFAUL
         t = con.table(name)
         comp = completeness(t, name, tz)
         worst = comp.sort_values(["completeness", "column"]).iloc[0]
-        col = TIME_COLUMN.get(name)
+        col = TIME_COLUMN.get(name) if name in FRESHNESS_TABLES else None
         latest = _engine.to_pandas(t.aggregate(latest=t[col].max()), tz).iloc[0]["latest"] if col else pd.NaT
         rows.append({
             "table": name, "rows": int(worst["rows"]), "latest": latest,

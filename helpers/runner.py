@@ -148,6 +148,9 @@ def run(run_id: str | None = None, scale: float = DEFAULT_SCALE, seed: int = DEF
     out_dir = resolve_dir(output_dir, "outputs") / run_id
     chapters = select(manifest(), only)
     os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    # kernels inherit the environment: a headless MPLBACKEND (Agg, set for tests) would keep every chart
+    # out of the executed notebooks, so the kernels get the inline backend explicitly
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     t0 = time.time()
     sample = ensure_sample(paths, scale, seed, start, progress)
     digests = ensure_warehouse(paths, run_id, start, progress)

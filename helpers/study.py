@@ -30,9 +30,10 @@ class Study:
     def tz(self) -> str:
         return self.timeline.tz
 
-    def record(self, name: str, value, **kwargs) -> dict:
-        """Record figure ``name`` of this chapter in metrics.json (see :func:`helpers.metrics.record`)."""
-        return metrics.record(self.output_dir, self.chapter, name, value, **kwargs)
+    def record(self, name: str, value, **kwargs) -> None:
+        """Record figure ``name`` of this chapter in metrics.json (see :func:`helpers.metrics.record`).
+        Returns nothing, so a cell that ends with a record shows no stray output."""
+        metrics.record(self.output_dir, self.chapter, name, value, **kwargs)
 
     def metrics(self) -> dict:
         """Everything recorded so far in this run, by chapter."""

@@ -12,6 +12,8 @@ from typing import Mapping
 
 import pandas as pd
 
+from helpers.prose import pp, pp_interval
+
 KPIS = ("active_rate", "core_share", "message_open_rate", "content_interaction_rate", "service_response",
         "prospect_conversion")
 # experiment -> (chapter, figure) holding the primary metric's baseline
@@ -74,10 +76,10 @@ def recommendations(recorded: Mapping[str, dict], catalogue: pd.DataFrame | None
     res = res.sort_values(["order", "impact"], ascending=[True, False])
     rows = []
     for r in res.itertuples():
-        ci = f"95% CI {r.ci_low:+.1%} to {r.ci_high:+.1%}" if r.ci_low is not None else "no interval"
-        rel = f", {r.relative_effect:+.0%} of its baseline" if r.relative_effect is not None else ""
+        ci = pp_interval(r.ci_low, r.ci_high) if r.ci_low is not None else "(no interval)"
+        rel = f", {r.relative_effect:+.0%} relative to its baseline" if r.relative_effect is not None else ""
         rows.append(dict(experiment_id=r.experiment_id, action=r.decision or "review", impact=r.impact,
-                         text=f"{(r.decision or 'review').capitalize()} {r.experiment_id}: effect {r.effect:+.1%} ({ci}){rel}."))
+                         text=f"{(r.decision or 'review').capitalize()} {r.experiment_id}: {pp(r.effect)} {ci}{rel}."))
     if catalogue is not None:
         for r in catalogue[catalogue["status"] == "planned"].itertuples():
             rows.append(dict(experiment_id=r.strategy_id, action="test next", impact=None,

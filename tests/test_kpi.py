@@ -181,3 +181,14 @@ def test_kpis_by_week_partition_the_window(sample):
         assert (part["numerator"].sum(), part["denominator"].sum()) == (whole.loc[name, "numerator"], whole.loc[name, "denominator"])
     with pytest.raises(ValueError, match="freq"):
         kpi.compute_kpis_by_period(con, start, end, freq="quarter")
+
+
+def test_prospect_conversion_leaves_out_leads_whose_window_is_not_over():
+    le = pd.DataFrame({"lead_id": list("abc"), "source": ["WeCom Community"] * 3,
+                       "created_ts": [ts("2026-06-01 10:00"), ts("2026-06-20 10:00"), ts("2026-06-25 10:00")],
+                       "converted_ts": [pd.NaT, ts("2026-06-22"), pd.NaT]})
+    # data end 2026-07-10: a 30-day window is over only for leads created before 2026-06-10
+    out = kpi.prospect_conversion(le, "2026-06-01", "2026-07-01", observed_until="2026-07-10").iloc[0]
+    assert (out["numerator"], out["denominator"]) == (0, 1)
+    full = kpi.prospect_conversion(le, "2026-06-01", "2026-07-01").iloc[0]
+    assert (full["numerator"], full["denominator"]) == (1, 3)

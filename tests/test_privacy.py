@@ -18,3 +18,10 @@ def test_raw_identifiers_on_the_sample(sample):
     contacts = pd.read_csv(sample.raw / "salesforce" / "Contact.csv", dtype=str)
     assert set(contacts["Id"]) <= vals
     assert any(v.startswith(("wm", "wo")) for v in vals) and any("@" in v for v in vals)
+
+
+def test_find_identifiers_formats_and_images():
+    needles = {"+86 138 1234 5678", "wmAbC123", "王小明"}
+    text = 'ok <img src="data:image/png;base64,wmAbC123AAAA"> id wmAbC123. call +86 138 1234 5678 见王小明'
+    assert sorted(privacy.find_identifiers(text, needles)) == sorted(["wmAbC123", "+86 138 1234 5678", "王小明"])
+    assert privacy.find_identifiers("xwmAbC123y", needles) == []

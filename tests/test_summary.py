@@ -29,7 +29,7 @@ def test_recommendations_rank_ship_by_relative_impact_then_iterate_then_planned(
     # nav_fix: |-0.14/0.32| = 44%; broadcast: 0.06/0.20 = 30%; programme is 'iterate'
     assert rec["experiment_id"].tolist()[:3] == ["nav_fix", "broadcast_personalization", "community_programme"]
     assert rec.iloc[0]["impact"] == pytest.approx(0.4375)
-    assert rec.iloc[0]["text"].startswith("Ship nav_fix: effect -14.0% (95% CI -15.0% to -13.0%), -44% of its baseline")
+    assert rec.iloc[0]["text"] == "Ship nav_fix: -14.0 pp (95% CI -15.0 to -13.0 pp), -44% relative to its baseline."
     assert set(rec["action"].iloc[3:]) == {"test next"} and rec["rank"].tolist() == list(range(1, len(rec) + 1))
 
 

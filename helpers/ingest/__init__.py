@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars: these run from the command line, not in notebooks
 
 from helpers.ingest import broadcasts, experiments, msgaudit, salesforce, tables, tracking, wecom, zendesk
 from helpers.ingest.errors import (

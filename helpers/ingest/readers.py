@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pj
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars: these run from the command line, not in notebooks
 
 from helpers.ingest.errors import ColumnNotFoundError, MalformedFileError, VendorError, truncated_or_malformed
 from helpers.ingest.quarantine import Ledger

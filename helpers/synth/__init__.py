@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars: these run from the command line, not in notebooks
 
 from helpers.synth import defects as planted_defects
 from helpers.synth import (activity, broadcasts, communities, experiments, identity, messages, orders, people,

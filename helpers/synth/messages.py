@@ -10,7 +10,7 @@ counts in ``groupchat/statistic``.
 from __future__ import annotations
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars: these run from the command line, not in notebooks
 
 from helpers.synth import identifiers, targets as T, texts
 from helpers.synth.activity import AGREE, DISAGREE

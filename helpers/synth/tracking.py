@@ -9,7 +9,7 @@ like/comment anchors. Events are rendered to JSON by DuckDB.
 from __future__ import annotations
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain bars: these run from the command line, not in notebooks
 
 from helpers.synth import journeys as J, sessions as S, targets as T
 from helpers.synth.broadcasts import CONTENT_TYPES
