@@ -9,7 +9,9 @@ imports and connecting), the ratio to the case's floor, and peak MB of the proce
   14-day window) vs the floor ``count(DISTINCT member_id)`` per node, restricted to the step events.
 - cohorts: ``helpers.retention.cohort_retention`` (weekly, recurring) vs the floor
   ``count(DISTINCT member_id)`` per day.
-- RFM and daily KPIs: see the marked section below (added by the engineers of those items).
+- rfm: ``helpers.rfm.score_rfm`` on an ``orders`` table with as many rows as events vs the floor, a bare
+  DuckDB group-by (count, sum, max per member).
+- daily_kpis: ``helpers.kpi.daily_active`` vs the floor ``count(DISTINCT member_id)`` per day.
 
 Usage: ``python benchmarks/bench_members.py --events 1e6 1e7``.
 """
@@ -44,6 +46,15 @@ SELECT 'm' || lpad(CAST(CAST(floor(v * {members}) AS BIGINT) AS VARCHAR), 8, '0'
        NULL::VARCHAR AS content_id, NULL::VARCHAR AS content_type, NULL::DOUBLE AS x, NULL::DOUBLE AS y,
        NULL::VARCHAR AS campaign
 FROM r''')
+con.execute('''
+CREATE TABLE orders AS
+WITH r AS (SELECT i, random() AS v, random() AS w, random() AS a FROM range({n}) t(i))
+SELECT 'o' || i AS order_id, 'm' || lpad(CAST(CAST(floor(v * {members}) AS BIGINT) AS VARCHAR), 8, '0') AS member_id,
+       TIMESTAMPTZ '2025-06-01 00:00:00+08' + to_microseconds(CAST(floor(w * 440 * 86400e6) AS BIGINT)) AS ts,
+       round(20 + 400 * a * a, 2) AS amount, 'skincare' AS product_category
+FROM r''')
+con.execute("CREATE TABLE messages (msg_id VARCHAR, community_id VARCHAR, sender_id VARCHAR, sender_type VARCHAR, "
+            "ts TIMESTAMPTZ, msgtype VARCHAR, text VARCHAR)")
 con.close()
 """
 
@@ -62,15 +73,13 @@ CASES = {
                 "daily_floor"),
     "daily_floor": (RAW, "c.sql('SELECT CAST(ts AS DATE) AS day, count(DISTINCT member_id) FROM events GROUP BY 1')"
                          ".fetchall()", None),
-    # ------------------------------------------------------------------------------------------------
-    # RFM AND DAILY KPIs: TO BE ADDED BY THE ENGINEER OF ITEMS 1 AND 5 (issue 3).
-    # Add entries here in the same shape, e.g.
-    #   "rfm": (OPEN + "; from helpers.rfm import score_rfm", "score_rfm(con.table('orders'), ...)", "rfm_floor"),
-    #   "rfm_floor": (RAW, "c.sql('SELECT member_id, count(*), sum(amount), max(ts) FROM orders GROUP BY 1')"
-    #                      ".fetchall()", None),
-    #   "daily_kpis": (OPEN + "; from helpers import kpi", "kpi.daily_active(...)", "daily_floor"),
-    # and, for RFM, an `orders` table of the same size written next to `events` (a MAKE_ORDERS script).
-    # ------------------------------------------------------------------------------------------------
+    # RFM on as many orders as events: quintile scores and segments vs a bare count/sum/max per member
+    "rfm": (OPEN + "; from helpers.rfm import score_rfm", "score_rfm(con.table('orders'), '2026-08-15')", "rfm_floor"),
+    "rfm_floor": (RAW, "c.sql('SELECT member_id, count(*), sum(amount), max(ts) FROM orders GROUP BY 1').fetchall()",
+                  None),
+    # daily active members (activity events; the messages table is empty here) vs count-distinct by day
+    "daily_kpis": (OPEN + "; from helpers import kpi",
+                   "kpi.daily_active(ev, con.table('messages'), '2026-06-01', '2026-08-15')", "daily_floor"),
 }
 
 
