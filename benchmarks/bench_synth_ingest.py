@@ -22,8 +22,8 @@ STEPS = {
                "con = warehouse.connect(r'{d}/warehouse.duckdb'); "
                "ingest_all(r'{d}/raw', con, r'{d}/quarantine/bench', run_id='bench', progress=False)"),
     "floor": ("import duckdb; c = duckdb.connect(); "
-              "c.sql(\"select count(*) from read_json_auto('{d}/raw/tracking/*.jsonl', format='newline_delimited')\").fetchall(); "
-              "c.sql(\"select count(*) from read_json_auto('{d}/raw/wecom/msgaudit/*.jsonl', format='newline_delimited', union_by_name=true)\").fetchall()"),
+              "c.sql(\"select count(*) from read_json_auto('{d}/raw/tracking/*.jsonl', format='newline_delimited', ignore_errors=true)\").fetchall(); "
+              "c.sql(\"select count(*) from read_json_auto('{d}/raw/wecom/msgaudit/*.jsonl', format='newline_delimited', union_by_name=true, ignore_errors=true)\").fetchall()"),
 }
 
 

@@ -142,9 +142,13 @@ def engagement_per_member(events, messages, memberships, start, end, tz: str = D
                               definition="messages + posts + comments + likes per community member per day")])
 
 
-def message_open_rate(broadcasts, events, start, end, open_window_hours: float = 72.0,
-                      tz: str = DEFAULT_TZ) -> pd.DataFrame:
-    """One row: delivered one-to-one sends in the window, those opened within ``open_window_hours``."""
+def _with_member(t: ibis.Table) -> ibis.Table:
+    """``t`` with a ``member_id`` column (null if the caller's frame has none: the overall rates need none)."""
+    return t if "member_id" in t.columns else t.mutate(member_id=ibis.null("string"))
+
+
+def _open_units(broadcasts, events, start, end, open_window_hours, tz) -> ibis.Table:
+    """One row per delivered one-to-one send in the window: ``broadcast_id, member_id, success`` (opened)."""
     b = _engine.table(broadcasts, "broadcasts", ("broadcast_id", "member_id", "sent_ts", "status"), tz)
     ev = _engine.table(events, "events", ("member_id", "ts", "event", "campaign"), tz)
     sends = b.filter((b.status == 1) & b.member_id.notnull() & _window(b, "sent_ts", start, end, tz))
@@ -155,8 +159,14 @@ def message_open_rate(broadcasts, events, start, end, open_window_hours: float =
                         & (opens.o_ts >= sends.sent_ts))
     lag = j.o_ts.epoch_seconds() - j.sent_ts.epoch_seconds()
     j = j.mutate(opened=(lag <= open_window_hours * 3600).fill_null(False))
-    per = j.group_by(["broadcast_id", "member_id"]).agg(opened=_.opened.max())
-    agg = per.aggregate(delivered=_.broadcast_id.count(), opened=_.opened.sum())
+    return j.group_by(["broadcast_id", "member_id"]).agg(success=_.opened.max())
+
+
+def message_open_rate(broadcasts, events, start, end, open_window_hours: float = 72.0,
+                      tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row: delivered one-to-one sends in the window, those opened within ``open_window_hours``."""
+    per = _open_units(broadcasts, events, start, end, open_window_hours, tz)
+    agg = per.aggregate(delivered=_.broadcast_id.count(), opened=_.success.sum())
     row = _engine.to_pandas(agg, tz).iloc[0]
     return pd.DataFrame([_rate_row("message_open_rate", row["opened"], row["delivered"],
                                    definition=f"delivered sends opened (tracked link) within {open_window_hours:g} h / delivered sends")])
@@ -179,15 +189,31 @@ def content_interaction_rate(events, start, end, by: str | None = "content_type"
     return out.sort_values(by).reset_index(drop=True) if by and len(out) else out
 
 
-def service_response_rate(tickets, start, end, target_hours: float = 4.0, tz: str = DEFAULT_TZ) -> pd.DataFrame:
-    """One row: tickets created in the window first replied within ``target_hours`` calendar hours."""
-    t = _engine.table(tickets, "tickets", ("ticket_id", "created_ts", "first_reply_ts"), tz)
+def _response_units(tickets, start, end, target_hours, tz) -> ibis.Table:
+    """One row per ticket created in the window: ``ticket_id, member_id, success`` (replied within target)."""
+    t = _with_member(_engine.table(tickets, "tickets", ("ticket_id", "created_ts", "first_reply_ts"), tz))
     t = t.filter(_window(t, "created_ts", start, end, tz))
     lag = t.first_reply_ts.epoch_seconds() - t.created_ts.epoch_seconds()
-    agg = t.aggregate(created=t.ticket_id.count(), within=(lag <= target_hours * 3600).fill_null(False).sum())
+    return t.select("ticket_id", "member_id", success=(lag <= target_hours * 3600).fill_null(False))
+
+
+def service_response_rate(tickets, start, end, target_hours: float = 4.0, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """One row: tickets created in the window first replied within ``target_hours`` calendar hours."""
+    t = _response_units(tickets, start, end, target_hours, tz)
+    agg = t.aggregate(created=t.ticket_id.count(), within=t.success.sum())
     row = _engine.to_pandas(agg, tz).iloc[0]
     return pd.DataFrame([_rate_row("service_response", row["within"], row["created"],
                                    definition=f"tickets first replied within {target_hours:g} calendar hours / tickets created")])
+
+
+def _conversion_units(leads, start, end, source, window_days, observed_until, tz) -> ibis.Table:
+    """One row per lead of ``source`` created in the window (and observable): ``lead_id, member_id, success``."""
+    le = _with_member(_engine.table(leads, "leads", ("lead_id", "created_ts", "converted_ts", "source"), tz))
+    le = le.filter((le.source == source) & _window(le, "created_ts", start, end, tz))
+    if observed_until is not None:
+        le = le.filter(le.created_ts < _engine.ts_literal(pd.Timestamp(observed_until) - pd.Timedelta(days=window_days), tz))
+    lag_days = le.converted_ts.date().delta(le.created_ts.date(), unit="day")
+    return le.select("lead_id", "member_id", success=((lag_days >= 0) & (lag_days <= window_days)).fill_null(False))
 
 
 def prospect_conversion(leads, start, end, source: str = "WeCom Community", window_days: int = 30,
@@ -197,16 +223,39 @@ def prospect_conversion(leads, start, end, source: str = "WeCom Community", wind
     With ``observed_until`` (the end of the data), leads whose ``window_days`` had not fully passed by
     then are left out rather than counted as not converted (their outcome is censored); when none is
     left the value is missing."""
-    le = _engine.table(leads, "leads", ("lead_id", "created_ts", "converted_ts", "source"), tz)
-    le = le.filter((le.source == source) & _window(le, "created_ts", start, end, tz))
-    if observed_until is not None:
-        le = le.filter(le.created_ts < _engine.ts_literal(pd.Timestamp(observed_until) - pd.Timedelta(days=window_days), tz))
-    lag_days = le.converted_ts.date().delta(le.created_ts.date(), unit="day")
-    agg = le.aggregate(leads=le.lead_id.count(),
-                       converted=((lag_days >= 0) & (lag_days <= window_days)).fill_null(False).sum())
+    le = _conversion_units(leads, start, end, source, window_days, observed_until, tz)
+    agg = le.aggregate(leads=le.lead_id.count(), converted=le.success.sum())
     row = _engine.to_pandas(agg, tz).iloc[0]
     return pd.DataFrame([_rate_row("prospect_conversion", row["converted"], row["leads"],
                                    definition=f"'{source}' leads converted within {window_days} days / those leads")])
+
+
+def kpis_by_community(con_or_tables, start, end, *, open_window_hours: float = 72.0,
+                      response_target_hours: float = 4.0, lead_source: str = "WeCom Community",
+                      conversion_window_days: int = 30, observed_until=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Message open rate, service response within target and prospect conversion per community, each
+    unit (send, ticket, lead) credited to its member's home group chat (``members.home_community_id``;
+    units of members in no group chat are left out). Definitions as in the module docstring. Returns
+    ``community_id, kpi, numerator, denominator, value, ci_low, ci_high`` (Wilson 95%)."""
+    names = ("events", "broadcasts", "tickets", "leads", "members")
+    t = con_or_tables if isinstance(con_or_tables, dict) else {n: con_or_tables.table(n) for n in names}
+    home = _engine.table(t["members"], "members", ("member_id", "home_community_id"), tz)
+    home = home.filter(home.home_community_id.notnull()).select("member_id", community_id=home.home_community_id)
+    parts = {
+        "message_open_rate": _open_units(t["broadcasts"], t["events"], start, end, open_window_hours, tz),
+        "service_response": _response_units(t["tickets"], start, end, response_target_hours, tz),
+        "prospect_conversion": _conversion_units(t["leads"], start, end, lead_source, conversion_window_days,
+                                                 observed_until, tz),
+    }
+    rows = []
+    for name, units in parts.items():
+        agg = units.join(home, "member_id").group_by("community_id").agg(
+            numerator=_.success.sum(), denominator=_.count())
+        for r in _engine.to_pandas(agg, tz).itertuples():
+            rows.append({"community_id": r.community_id, **_rate_row(name, r.numerator, r.denominator)})
+    cols = ["community_id", "kpi", "numerator", "denominator", "value", "ci_low", "ci_high"]
+    out = pd.DataFrame(rows, columns=cols + ["unit", "definition"])[cols]
+    return out.sort_values(["kpi", "community_id"]).reset_index(drop=True)
 
 
 def compute_kpis(con, start, end, *, min_active_days: int = 15, open_window_hours: float = 72.0,

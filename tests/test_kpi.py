@@ -192,3 +192,22 @@ def test_prospect_conversion_leaves_out_leads_whose_window_is_not_over():
     assert (out["numerator"], out["denominator"]) == (0, 1)
     full = kpi.prospect_conversion(le, "2026-06-01", "2026-07-01").iloc[0]
     assert (full["numerator"], full["denominator"]) == (1, 3)
+
+
+def test_kpis_by_community_credit_units_to_the_home_chat():
+    members = pd.DataFrame({"member_id": ["a", "b", "c"], "home_community_id": ["g1", "g2", None]})
+    broadcasts = pd.DataFrame({"broadcast_id": ["m1", "m1", "m1"], "member_id": ["a", "b", "c"],
+                               "sent_ts": [ts("2026-06-01 10:00")] * 3, "status": [1, 1, 1]})
+    events = pd.DataFrame({"member_id": ["a", "c"], "ts": [ts("2026-06-01 11:00")] * 2, "event": ["link_open"] * 2,
+                           "campaign": ["m1", "m1"]})
+    tickets = pd.DataFrame({"ticket_id": ["1", "2"], "member_id": ["b", "b"],
+                            "created_ts": [ts("2026-06-01 09:00")] * 2,
+                            "first_reply_ts": [ts("2026-06-01 10:00"), ts("2026-06-02 10:00")]})
+    leads = pd.DataFrame({"lead_id": ["x"], "member_id": ["a"], "source": ["WeCom Community"],
+                          "created_ts": [ts("2026-06-01 10:00")], "converted_ts": [ts("2026-06-05")]})
+    out = kpi.kpis_by_community({"events": events, "broadcasts": broadcasts, "tickets": tickets, "leads": leads,
+                                 "members": members}, START, END)
+    got = {(r.kpi, r.community_id): (r.numerator, r.denominator) for r in out.itertuples()}
+    # c has no home chat: its opened send is left out
+    assert got == {("message_open_rate", "g1"): (1, 1), ("message_open_rate", "g2"): (0, 1),
+                   ("service_response", "g2"): (1, 2), ("prospect_conversion", "g1"): (1, 1)}
