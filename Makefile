@@ -41,6 +41,10 @@ lab: setup
 
 bench: setup
 	$(PY) benchmarks/bench_synth_ingest.py --scales 0.1 1.0
+	$(PY) benchmarks/bench_members.py --events 1e6 1e7
+	$(PY) benchmarks/bench_abtest.py
+	$(PY) benchmarks/bench_service.py
+	$(PY) benchmarks/bench_service_text.py
 
 clean:
 	rm -rf data/raw data/warehouse.duckdb data/warehouse.json data/parquet data/quarantine outputs/*/
