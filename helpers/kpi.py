@@ -147,19 +147,28 @@ def _with_member(t: ibis.Table) -> ibis.Table:
     return t if "member_id" in t.columns else t.mutate(member_id=ibis.null("string"))
 
 
-def _open_units(broadcasts, events, start, end, open_window_hours, tz) -> ibis.Table:
-    """One row per delivered one-to-one send in the window: ``broadcast_id, member_id, success`` (opened)."""
-    b = _engine.table(broadcasts, "broadcasts", ("broadcast_id", "member_id", "sent_ts", "status"), tz)
+def opened_sends(sends: ibis.Table, events, open_window_hours: float = 72.0,
+                 keys: tuple[str, ...] = ("broadcast_id", "member_id"), tz: str = DEFAULT_TZ) -> ibis.Table:
+    """One row per send of ``sends`` (Ibis: ``broadcast_id, member_id, sent_ts`` plus any other ``keys``,
+    already filtered to delivered one-to-one sends) with ``opened``: a ``link_open`` by that member whose
+    ``campaign`` is the broadcast, at or after the send and within ``open_window_hours``."""
     ev = _engine.table(events, "events", ("member_id", "ts", "event", "campaign"), tz)
-    sends = b.filter((b.status == 1) & b.member_id.notnull() & _window(b, "sent_ts", start, end, tz))
-    sends = sends.select("broadcast_id", "member_id", "sent_ts").distinct(on=["broadcast_id", "member_id"], keep="first")
     opens = ev.filter((ev.event == "link_open") & ev.campaign.notnull()).select(
         o_member=ev.member_id, o_campaign=ev.campaign, o_ts=ev.ts)
     j = sends.left_join(opens, (sends.member_id == opens.o_member) & (sends.broadcast_id == opens.o_campaign)
                         & (opens.o_ts >= sends.sent_ts))
     lag = j.o_ts.epoch_seconds() - j.sent_ts.epoch_seconds()
     j = j.mutate(opened=(lag <= open_window_hours * 3600).fill_null(False))
-    return j.group_by(["broadcast_id", "member_id"]).agg(success=_.opened.max())
+    return j.group_by(list(keys)).agg(opened=_.opened.max())
+
+
+def _open_units(broadcasts, events, start, end, open_window_hours, tz) -> ibis.Table:
+    """One row per delivered one-to-one send in the window: ``broadcast_id, member_id, success`` (opened)."""
+    b = _engine.table(broadcasts, "broadcasts", ("broadcast_id", "member_id", "sent_ts", "status"), tz)
+    sends = b.filter((b.status == 1) & b.member_id.notnull() & _window(b, "sent_ts", start, end, tz))
+    sends = sends.select("broadcast_id", "member_id", "sent_ts").distinct(on=["broadcast_id", "member_id"], keep="first")
+    per = opened_sends(sends, events, open_window_hours, tz=tz)
+    return per.select("broadcast_id", "member_id", success=per.opened)
 
 
 def message_open_rate(broadcasts, events, start, end, open_window_hours: float = 72.0,

@@ -26,7 +26,7 @@ import ibis
 import pandas as pd
 from ibis import _
 
-from helpers import _engine
+from helpers import _engine, kpi
 from helpers.schema import ACTIVITY_EVENTS
 from helpers.timeline import Timeline
 
@@ -74,13 +74,7 @@ def message_opens(broadcasts, events, assignments, timeline: Timeline,
     sends = sends.select("broadcast_id", "member_id", "sent_ts", "period").distinct(
         on=["broadcast_id", "member_id"], keep="first")
     sends = sends.semi_join(units, sends.member_id == units.unit_id)
-    opens = ev.filter((ev.event == "link_open") & ev.campaign.notnull()).select(
-        o_member=ev.member_id, o_campaign=ev.campaign, o_ts=ev.ts)
-    j = sends.left_join(opens, (sends.member_id == opens.o_member) & (sends.broadcast_id == opens.o_campaign)
-                        & (opens.o_ts >= sends.sent_ts))
-    lag = j.o_ts.epoch_seconds() - j.sent_ts.epoch_seconds()
-    j = j.mutate(opened=(lag <= open_window_hours * 3600).fill_null(False))
-    per_send = j.group_by(["broadcast_id", "member_id", "period"]).agg(opened=_.opened.max())
+    per_send = kpi.opened_sends(sends, ev, open_window_hours, keys=("broadcast_id", "member_id", "period"), tz=tz)
     per = per_send.group_by(["member_id", "period"]).agg(sends=_.broadcast_id.count(),
                                                           opens=_.opened.cast("int64").sum())
     long = _engine.to_pandas(per, tz)
