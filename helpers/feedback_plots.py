@@ -5,27 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.glossary import check_lang, label
+from helpers.glossary import label
 from helpers.plots import PALETTE, _ax, percent_axis
 
-# axis labels not (yet) in helpers.glossary: (en, zh)
-_TERMS = {
-    "week": ("Week starting", "周起始日"),
-    "negative_share": ("Negative share of feedback (%)", "负面反馈占比 (%)"),
-    "aspect_share": ("Share of the tier's chat feedback (%)", "占该线级城市聊天反馈比例 (%)"),
-    "city_tier": ("City tier", "城市线级"),
-    "spike": ("Negative spike", "负面高峰"),
-    "accuracy": ("Held-out accuracy (%)", "留出集准确率 (%)"),
-    "macro_f1": ("Held-out macro-F1 (%)", "留出集宏平均 F1 (%)"),
-    "score": ("Held-out accuracy or macro-F1 (%)", "留出集准确率或宏平均 F1 (%)"),
-    "logistics": ("Logistics", "物流"), "price": ("Price", "价格"), "service": ("Service", "服务"),
-    "product": ("Product", "产品"), "content": ("Content", "内容"), "none": ("No aspect", "未识别"),
-}
 
 
 def _l(key: str, lang: str) -> str:
-    check_lang(lang)
-    return _TERMS[key][("en", "zh").index(lang)] if key in _TERMS else label(key, lang)
+    """Label of ``key`` from the glossary's voice vocabulary (``ns='voice'``)."""
+    return label(key, lang, ns="voice")
 
 
 def plot_sentiment_trend(trend: pd.DataFrame, title: str, ax=None, lang: str = "en"):

@@ -10,46 +10,19 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.sankey import Sankey
 
-from helpers.glossary import TERMS, check_lang, label
+from helpers.glossary import NAMESPACED, label
 from helpers.plots import PALETTE, _ax, percent_axis
 
-# labels the shared glossary does not have yet (en, zh); nodes first, since a node ("share") can clash
-# with a glossary term ("Share")
-_NODES = {
-    "home": ("Home", "首页"), "itinerary_consult": ("Itinerary consult", "行程咨询"),
-    "booking_form": ("Booking form", "预订表单"), "booking_submit": ("Booking submitted", "提交预订"),
-    "booking_success": ("Booking success", "预订成功"), "content_list": ("Content list", "内容列表"),
-    "post_detail": ("Post detail", "内容详情"), "member_center": ("Member centre", "会员中心"),
-    "mall": ("Mall", "商城"), "click": ("Click", "点击"), "post_view": ("Post view", "浏览内容"),
-    "like": ("Like", "点赞"), "comment": ("Comment", "评论"), "share": ("Share (content)", "分享"),
-    "post": ("Own post", "发帖"), "link_open": ("Link open", "打开链接"), "purchase": ("Purchase", "购买"),
-    "(end)": ("(session ends)", "（会话结束）"), "(start)": ("(session starts)", "（会话开始）"),
-    "other": ("Other", "其他"),
-}
-_LOCAL = {
-    "step": ("Step", "步骤"), "conversion": ("Conversion from step 1", "相对首步转化率"),
-    "hours": ("Hours since step 1", "距首步小时数"), "converted_share": ("Converted share", "已转化占比"),
-    "share_of_members": ("Share of members who reached the node", "到达该节点用户占比"),
-    "from_node": ("From", "来源节点"), "to_node": ("To", "去向节点"), "bounce_rate": ("Bounce rate", "跳出率"),
-    "x_px": ("x (px)", "x（像素）"), "y_px": ("y (px)", "y（像素）"), "click_density": ("Share of clicks", "点击占比"),
-    "cohort": ("Cohort (first day)", "同期群（首日）"), "period_week": ("Weeks since cohort", "距同期群周数"),
-    "period_month": ("Months since cohort", "距同期群月数"), "before": ("Before the fix", "改版前"),
-    "after": ("After the fix", "改版后"),
-}
 
 
 def tr(key, lang: str = "en") -> str:
-    """Label of ``key`` from the glossary, else from this module's journey terms, else the key itself."""
-    check_lang(lang)
-    if key in TERMS or key not in _LOCAL:
-        return label(key, lang)
-    return _LOCAL[key][0 if lang == "en" else 1]
+    """Label of ``key`` from the glossary's journey vocabulary (``ns='journey'``)."""
+    return label(key, lang, ns="journey")
 
 
 def tr_node(node, lang: str = "en") -> str:
-    """Label of a journey node (a page or an event name)."""
-    check_lang(lang)
-    return _NODES[node][0 if lang == "en" else 1] if node in _NODES else label(node, lang)
+    """Label of a journey node (a page or an event name; ``ns='node'``)."""
+    return label(node, lang, ns="node")
 
 
 def plot_funnel(funnel: pd.DataFrame, title: str, ax=None, lang: str = "en", breakdown: str | None = None):
@@ -149,7 +122,7 @@ def plot_bounce(bounce: pd.DataFrame, group: str, title: str, ax=None, lang: str
     ax = _ax(ax, figsize=(7, 4))
     names = []
     for _i, r in bounce.iterrows():
-        g = tr_node(r[group], lang) if r[group] in _NODES else tr(r[group], lang)
+        g = tr_node(r[group], lang) if f"node:{r[group]}" in NAMESPACED else tr(r[group], lang)
         p = tr(r[period], lang) if period else None
         names.append(g if p is None or r[period] == r[group] else f"{p}\n{g}")
     ax.bar(names, bounce["bounce_rate"], color=[PALETTE[i % len(PALETTE)] for i in range(len(bounce))], alpha=0.85)

@@ -9,34 +9,14 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from helpers.glossary import TERMS, check_lang, label
+from helpers.glossary import label
 from helpers.plots import PALETTE, _ax, percent_axis
 
-# terms of this section not (yet) in helpers.glossary.TERMS; the glossary wins when it has them
-_TERMS = {
-    "signoff_exception": ("Sign-off exception", "签收异常"), "delivery_delay": ("Delivery delay", "配送延迟"),
-    "product_quality": ("Product quality", "产品质量"), "refund": ("Refund", "退款"),
-    "account": ("Account", "账户问题"), "consultation": ("Consultation", "咨询"),
-    "category": ("Category", "工单类别"), "region": ("Region", "地区"), "city_tier": ("City tier", "城市等级"),
-    "ticket_share": ("Share of tickets", "工单占比"), "time_share": ("Share of handling time", "处理时长占比"),
-    "cumulative_share": ("Cumulative share", "累计占比"), "share_of_row": ("Share of the row's tickets", "行内工单占比"),
-    "hours": ("Hours since creation", "创建后小时数"),
-    "share_unsolved": ("Share still unsolved", "未解决占比"), "team": ("Team", "团队"),
-    "score": ("Score (0-100)", "综合得分 (0-100)"), "speed": ("Speed", "处理速度"), "sla": ("SLA achievement", "SLA 达成率"),
-    "csat": ("CSAT good share", "满意度好评率"), "reopen": ("Reopen rate (inverse)", "重开率 (反向)"),
-    "one_touch": ("One-touch share", "一次解决率"), "mean_resolution_hours": ("Mean resolution (h)", "平均解决时长 (小时)"),
-    "achievement_rate": ("SLA achievement", "SLA 达成率"), "first_reply": ("First reply", "首次回复"),
-    "resolution": ("Resolution", "解决"), "priority": ("Priority", "优先级"), "open_at_end": ("Open tickets", "未结工单"),
-}
 
 
 def term(key, lang: str = "en") -> str:
-    """Label of ``key``: the glossary's, else this section's, else the key with spaces."""
-    check_lang(lang)
-    key = str(key)
-    if key in TERMS or key not in _TERMS:
-        return label(key, lang)
-    return _TERMS[key][0 if lang == "en" else 1]
+    """Label of ``key`` from the glossary's service vocabulary (``ns='service'``)."""
+    return label(key, lang, ns="service")
 
 
 def plot_pareto(pareto: pd.DataFrame, title: str, ax=None, lang: str = "en"):

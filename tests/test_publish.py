@@ -69,3 +69,11 @@ def test_deck_has_title_scoreboard_figures_and_recommendations(tmp_path):
     assert table.cell(1, 0).text == "Core-member share" and table.cell(1, 1).text == "18.0% (17.0%–19.0%)"
     with pytest.raises(ValueError, match="lang"):
         deck.build_deck(tmp_path, lang="fr")
+
+
+def test_one_glossary_with_section_vocabularies():
+    from helpers.glossary import label
+    assert label("share", "zh", ns="node") == "分享" and label("share", "zh") == "占比"
+    assert label("hours", "en", ns="service") != label("hours", "en", ns="journey")
+    assert label("signoff_exception", "zh", ns="service") == "签收异常"
+    assert label("unknown_key", "zh", ns="service") == "unknown key"
