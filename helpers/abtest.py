@@ -27,7 +27,7 @@ instead of raising; caller mistakes (unknown modes, missing columns) raise.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Literal, Mapping, Sequence
 
 import numpy as np
@@ -37,6 +37,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from helpers import _engine
+from helpers._results import Estimate
 from helpers.timeline import DEFAULT_TZ
 
 Kind = Literal["proportion", "mean", "ratio"]
@@ -158,7 +159,7 @@ def stats_for(row: Mapping, kind: Kind = "mean"):
 
 # ---------------------------------------------------------------- results
 @dataclass(frozen=True)
-class EffectEstimate:
+class EffectEstimate(Estimate):
     """Treatment vs control on one metric. ``status`` is 'OK' or why the estimate is missing."""
 
     metric: str
@@ -178,14 +179,6 @@ class EffectEstimate:
     alpha: float = 0.05
     status: str = "OK"
 
-    @property
-    def significant(self) -> bool:
-        return self.status == "OK" and self.p_value < self.alpha
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        """One row with every field (and ``significant``)."""
-        return pd.DataFrame([{**asdict(self), "significant": self.significant}])
 
     def _repr_html_(self) -> str:
         return _html_table(self)

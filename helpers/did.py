@@ -12,18 +12,19 @@ drifting apart before the treatment.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
 from helpers import _engine
+from helpers._results import Estimate
 from helpers.timeline import DEFAULT_TZ
 
 
 @dataclass(frozen=True)
-class DidResult:
+class DidResult(Estimate):
     """δ (``estimate``) with its cluster-robust interval; group means of the 2×2 for the chart."""
 
     outcome: str
@@ -42,13 +43,6 @@ class DidResult:
     alpha: float = 0.05
     status: str = "OK"
 
-    @property
-    def significant(self) -> bool:
-        return self.status == "OK" and self.p_value < self.alpha
-
-    @property
-    def summary(self) -> pd.DataFrame:
-        return pd.DataFrame([{**asdict(self), "significant": self.significant}])
 
     def _repr_html_(self) -> str:
         return self.summary.to_html(index=False, float_format=lambda v: f"{v:.4g}")

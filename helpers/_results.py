@@ -1,0 +1,19 @@
+"""What every frozen estimate (a test of treatment vs control) shares: significance and a one-row summary."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import pandas as pd
+
+
+class Estimate:
+    """Mixin for frozen dataclasses with ``p_value``, ``alpha`` and ``status`` fields."""
+
+    @property
+    def significant(self) -> bool:
+        return self.status == "OK" and self.p_value < self.alpha
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """One row with every field (and ``significant``)."""
+        return pd.DataFrame([{**asdict(self), "significant": self.significant}])
