@@ -46,8 +46,10 @@ class Study:
         path = self.output_dir / "figures" / f"{self.chapter}_{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=200, bbox_inches="tight")
-        titles = [a.get_title(loc) for a in fig.axes for loc in ("left", "center")]
-        headline = next((t for t in titles if t), fig._suptitle.get_text() if fig._suptitle else name)
+        # a figure-level title states the finding of a multi-panel chart; panels carry their own labels
+        titles = [fig._suptitle.get_text() if fig._suptitle else ""]
+        titles += [a.get_title(loc) for a in fig.axes for loc in ("left", "center")]
+        headline = next((t for t in titles if t), name)
         index_path = path.parent / "index.json"
         index = json.loads(index_path.read_text(encoding="utf-8")) if index_path.exists() else []
         index = [e for e in index if e["file"] != path.name]

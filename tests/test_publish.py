@@ -77,3 +77,21 @@ def test_one_glossary_with_section_vocabularies():
     assert label("hours", "en", ns="service") != label("hours", "en", ns="journey")
     assert label("signoff_exception", "zh", ns="service") == "签收异常"
     assert label("unknown_key", "zh", ns="service") == "unknown key"
+
+
+def test_saved_chart_headline_prefers_the_figure_title(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from helpers.study import Study
+    from helpers.timeline import Timeline
+    st = Study(con=None, timeline=Timeline(), output_dir=tmp_path, lang="en", chapter="02", data_dir=tmp_path)
+    fig, axes = plt.subplots(1, 2)
+    axes[0].set_title("Before")
+    fig.suptitle("Clicks move to the bottom button")
+    st.save(axes[0], "heat")
+    _, ax = plt.subplots()
+    ax.set_title("One panel, one finding")
+    st.save(ax, "single")
+    plt.close("all")
+    index = json.loads((tmp_path / "figures" / "index.json").read_text())
+    assert [e["title"] for e in index] == ["Clicks move to the bottom button", "One panel, one finding"]
