@@ -17,3 +17,8 @@ class Estimate:
     def summary(self) -> pd.DataFrame:
         """One row with every field (and ``significant``)."""
         return pd.DataFrame([{**asdict(self), "significant": self.significant}])
+
+
+def html_table(obj) -> str:
+    """The notebook view of a result object: its one-row ``summary`` as an HTML table."""
+    return obj.summary.to_html(index=False, float_format=lambda v: f"{v:.4g}")

@@ -19,6 +19,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from helpers import _engine
 from helpers.timeline import DEFAULT_TZ
+from helpers._results import html_table
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class AAResult:
         return pd.DataFrame([row])
 
     def _repr_html_(self) -> str:
-        return self.summary.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+        return html_table(self)
 
 
 def _masks(rng: np.random.Generator, k: int, n: int) -> np.ndarray:

@@ -37,7 +37,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from helpers import _engine
-from helpers._results import Estimate
+from helpers._results import Estimate, html_table
 from helpers.timeline import DEFAULT_TZ
 
 Kind = Literal["proportion", "mean", "ratio"]
@@ -50,10 +50,6 @@ def check_one_of(name: str, value, allowed) -> None:
     """Raise ``ValueError`` naming the allowed values when ``value`` is not one of them."""
     if value not in allowed:
         raise ValueError(f"`{name}` must be one of {tuple(allowed)!r}; not {value!r}.")
-
-
-def _html_table(obj) -> str:
-    return obj.summary.to_html(index=False, float_format=lambda v: f"{v:.4g}")
 
 
 # ---------------------------------------------------------------- sufficient statistics
@@ -181,7 +177,7 @@ class EffectEstimate(Estimate):
 
 
     def _repr_html_(self) -> str:
-        return _html_table(self)
+        return html_table(self)
 
 
 def _nan_estimate(metric, method, c_mean, t_mean, n_c, n_t, alpha, status) -> EffectEstimate:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from helpers import _engine
 from helpers.timeline import DEFAULT_TZ
+from helpers._results import html_table
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class CupedResult:
         return pd.DataFrame([row])
 
     def _repr_html_(self) -> str:
-        return self.summary.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+        return html_table(self)
 
 
 def cuped(table, metric: str, covariate: str, by: str = "variant", control: str = "control",

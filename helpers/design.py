@@ -28,6 +28,7 @@ from ibis import _
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 
 from helpers import _engine
+from helpers._results import html_table
 from helpers.timeline import DEFAULT_TZ
 
 
@@ -143,7 +144,7 @@ class ClusterDesign:
         return pd.DataFrame([{**asdict(self), "feasible": self.feasible}])
 
     def _repr_html_(self) -> str:
-        return self.summary.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+        return html_table(self)
 
 
 def cluster_design(baseline: float, mde: float, icc: float, mean_cluster_size: float,

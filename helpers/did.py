@@ -19,7 +19,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from helpers import _engine
-from helpers._results import Estimate
+from helpers._results import Estimate, html_table
 from helpers.timeline import DEFAULT_TZ
 
 
@@ -45,7 +45,7 @@ class DidResult(Estimate):
 
 
     def _repr_html_(self) -> str:
-        return self.summary.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+        return html_table(self)
 
 
 def _frame(table, cols, tz) -> pd.DataFrame:

@@ -61,6 +61,20 @@ def check_one_of(name: str, value, allowed) -> None:
         raise ValueError(f"`{name}` must be one of {tuple(allowed)!r}; not {value!r}.")
 
 
+def with_breakdown(t, breakdown, members, tz: str = DEFAULT_TZ):
+    """``(t, keys)``: ``t`` with column ``breakdown`` taken from ``members`` (joined on ``member_id``) when
+    given, else from ``t`` itself; ``keys`` is ``[breakdown]``, or ``[]`` when there is no breakdown."""
+    if breakdown is None:
+        return t, []
+    if members is not None:
+        m = _engine.table(members, "members", ("member_id", breakdown), tz).select("member_id", breakdown)
+        t = t.drop(*[c for c in (breakdown,) if c in t.columns]).inner_join(m, "member_id")
+    elif breakdown not in t.columns:
+        raise KeyError(f"breakdown column {breakdown!r} is not in `events`; pass `members` with it. "
+                       f"Available: {list(t.columns)}.")
+    return t, [breakdown]
+
+
 def journey_nodes(events, start=None, end=None, tz: str = DEFAULT_TZ) -> ibis.Table:
     """Events with a ``node`` column (the page of a ``page_view``, else the event name) and ``us``
     (microseconds since the epoch), restricted to ``[start, end)`` when given (Ibis)."""
@@ -144,14 +158,9 @@ def funnel_members(events, steps: Sequence[str], window_days: float | None = 14,
     t = journey_nodes(events, start, end, tz)
     part = ["member_id"]
     if breakdown is not None:
-        if members is not None:
-            m = _engine.table(members, "members", ("member_id", breakdown), tz).select("member_id", breakdown)
-            t = t.drop(*[c for c in (breakdown,) if c in t.columns]).inner_join(m, "member_id")
-        elif breakdown not in t.columns:
-            raise KeyError(f"breakdown column {breakdown!r} is not in `events`; pass `members` with it. "
-                           f"Available: {list(t.columns)}.")
+        t, keys = with_breakdown(t, breakdown, members, tz)
         t = t.filter(t[breakdown].notnull())
-        part.append(breakdown)
+        part += keys
     wanted = sorted(set(steps) | {x for x, _, _ in excl})
     if order == "strict":
         t = t.mutate(rk=ibis.dense_rank().over(group_by=part, order_by="us"))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
 import pandas as pd
+from helpers._results import html_table
 
 Decision = Literal["ship", "iterate", "stop"]
 
@@ -49,7 +50,7 @@ class Memo:
             r[0].upper() + r[1:] + "." for r in self.reasons)
 
     def _repr_html_(self) -> str:
-        return self.summary.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+        return html_table(self)
 
 
 def _fields(est):

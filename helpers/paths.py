@@ -29,7 +29,7 @@ from ibis import _
 from statsmodels.stats.proportion import proportion_confint
 
 from helpers import _engine
-from helpers.funnel import check_one_of, journey_nodes
+from helpers.funnel import check_one_of, journey_nodes, with_breakdown
 from helpers.timeline import DEFAULT_TZ
 
 Direction = Literal["after", "before"]
@@ -65,17 +65,6 @@ def sessions(events, gap_minutes: float = 30, start=None, end=None, ignore=(), t
                     ).drop("next_us", "next_node0", "next_session")
 
 
-def _breakdown(t, breakdown, members, tz):
-    if breakdown is None:
-        return t, []
-    if members is not None:
-        m = _engine.table(members, "members", ("member_id", breakdown), tz).select("member_id", breakdown)
-        t = t.drop(*[c for c in (breakdown,) if c in t.columns]).inner_join(m, "member_id")
-    elif breakdown not in t.columns:
-        raise KeyError(f"breakdown column {breakdown!r} not in `events`; pass `members` with it. "
-                       f"Available: {list(t.columns)}.")
-    return t, [breakdown]
-
 
 def bounce_rates(events, nodes=None, gap_minutes: float = 30, start=None, end=None, breakdown: str | None = None,
                  *, members=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
@@ -93,7 +82,7 @@ def bounce_rates(events, nodes=None, gap_minutes: float = 30, start=None, end=No
         s = s.filter(s.ts < _engine.ts_literal(end, tz))
     if nodes is not None:
         s = s.filter(s.node.isin(list(nodes)))
-    s, keys = _breakdown(s, breakdown, members, tz)
+    s, keys = with_breakdown(s, breakdown, members, tz)
     agg = s.group_by([*keys, "node"]).aggregate(views=_.member_id.count(), bounces=_.bounced.sum())
     df = _engine.to_pandas(agg, tz)
     df["bounces"] = df["bounces"].astype("int64")

@@ -14,9 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-
-def _html_table(obj) -> str:
-    return obj.summary.to_html(index=False, float_format=lambda v: f"{v:.4g}")
+from helpers._results import html_table
 
 
 @dataclass(frozen=True)
@@ -41,7 +39,7 @@ class SRMResult:
                               "threshold": self.threshold, "flagged": self.flagged, "status": self.status}])
 
     def _repr_html_(self) -> str:
-        return _html_table(self)
+        return html_table(self)
 
 
 def srm_check(counts, weights=None, threshold: float = 0.001) -> SRMResult:
