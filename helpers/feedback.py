@@ -76,7 +76,7 @@ def member_feedback(messages=None, tickets=None, members=None, start=None, end=N
         t = t.filter(text.notnull() & _window(t, "created_ts", start, end, tz))
         t = t.select(item_id=t.ticket_id.cast("string"), member_id=t.member_id.cast("string"), ts=t.created_ts,
                      category=t.category, csat=t.csat, t_region=t.region,
-                     handling_hours=(t.solved_ts.epoch_seconds() - t.created_ts.epoch_seconds()) / 3600.0,
+                     handling_hours=_engine.seconds_between(t.solved_ts, t.created_ts) / 3600.0,
                      text=t.description.strip().nullif("").fill_null(t.subject))
         frames.append(("ticket", t))
     out = []

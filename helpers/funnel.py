@@ -36,7 +36,6 @@ from __future__ import annotations
 from typing import Literal, Sequence
 
 import ibis
-import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
 from ibis import _
@@ -48,12 +47,6 @@ Order = Literal["ordered", "strict", "unordered"]
 ORDERS = ("ordered", "strict", "unordered")
 US_PER_DAY = 86_400 * 1_000_000
 _EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
-
-
-@ibis.udf.scalar.builtin(name="epoch_us")
-def _epoch_us(ts: dt.timestamp) -> dt.int64:  # DuckDB's epoch_us (Spark spells it unix_micros)
-    """Microseconds since the epoch, time-zone independent. DuckDB's ``date_diff('microsecond', ...)``
-    on TIMESTAMPTZ goes through ICU calendar arithmetic and costs ~100x more."""
 
 
 def check_one_of(name: str, value, allowed) -> None:
@@ -88,7 +81,7 @@ def journey_nodes(events, start=None, end=None, tz: str = DEFAULT_TZ) -> ibis.Ta
     if end is not None:
         t = t.filter(t.ts < _engine.ts_literal(end, tz))
     t = t.filter(t.member_id.notnull() & t.node.notnull())
-    return t.mutate(us=_epoch_us(t.ts))
+    return t.mutate(us=_engine.epoch_us(t.ts))
 
 
 def _positions(items, steps, what) -> list[int]:

@@ -157,7 +157,7 @@ def opened_sends(sends: ibis.Table, events, open_window_hours: float = 72.0,
         o_member=ev.member_id, o_campaign=ev.campaign, o_ts=ev.ts)
     j = sends.left_join(opens, (sends.member_id == opens.o_member) & (sends.broadcast_id == opens.o_campaign)
                         & (opens.o_ts >= sends.sent_ts))
-    lag = j.o_ts.epoch_seconds() - j.sent_ts.epoch_seconds()
+    lag = _engine.seconds_between(j.o_ts, j.sent_ts)
     j = j.mutate(opened=(lag <= open_window_hours * 3600).fill_null(False))
     return j.group_by(list(keys)).agg(opened=_.opened.max())
 
@@ -202,7 +202,7 @@ def _response_units(tickets, start, end, target_hours, tz) -> ibis.Table:
     """One row per ticket created in the window: ``ticket_id, member_id, success`` (replied within target)."""
     t = _with_member(_engine.table(tickets, "tickets", ("ticket_id", "created_ts", "first_reply_ts"), tz))
     t = t.filter(_window(t, "created_ts", start, end, tz))
-    lag = t.first_reply_ts.epoch_seconds() - t.created_ts.epoch_seconds()
+    lag = _engine.seconds_between(t.first_reply_ts, t.created_ts)
     return t.select("ticket_id", "member_id", success=(lag <= target_hours * 3600).fill_null(False))
 
 

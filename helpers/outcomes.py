@@ -95,7 +95,7 @@ def itinerary_bounces(events, assignments, timeline: Timeline, experiment_id: st
     e = e.mutate(next_ts=e.ts.lead().over(w))
     views = e.filter((e.event == "page_view") & (e.page == page))
     views = views.mutate(period=_period_case(views.ts, timeline, tz)).filter(_.period.notnull())
-    gap = views.next_ts.epoch_seconds() - views.ts.epoch_seconds()
+    gap = _engine.seconds_between(views.next_ts, views.ts)
     views = views.mutate(bounce=(gap > gap_minutes * 60).fill_null(True))
     per = views.group_by(["member_id", "period"]).agg(views=_.count(), bounces=_.bounce.cast("int64").sum())
     long = _engine.to_pandas(per, tz)

@@ -54,7 +54,7 @@ def tier_feedback(tickets, members, start, end, groups: Mapping[str, str] | None
     t = _engine.table(tickets, "tickets", ("ticket_id", "member_id", "created_ts", "solved_ts", "category"), tz)
     m = _engine.table(members, "members", ("member_id", "city_tier"), tz)
     t = t.filter((t.created_ts >= _engine.ts_literal(start, tz)) & (t.created_ts < _engine.ts_literal(end, tz)))
-    hours = (t.solved_ts.epoch_seconds() - t.created_ts.epoch_seconds()) / 3600.0
+    hours = _engine.seconds_between(t.solved_ts, t.created_ts) / 3600.0
     mapping = dict(CATEGORY_GROUPS if groups is None else groups)
     group = t.category.substitute(mapping, else_=t.category) if mapping else t.category
     t = t.mutate(hours=hours, category_group=group)

@@ -30,6 +30,25 @@ BYS = ("community", "staff", "day", "all")
 _KEYS = {"community": ["community_id"], "staff": ["staff_id"], "day": ["day"], "all": []}
 
 
+_NO_ASOF = ("pyspark", "trino", "bigquery", "clickhouse")  # engines Ibis cannot compile an as-of join for
+
+
+def _next_reply(c: ibis.Table, s: ibis.Table) -> ibis.Table:
+    """The as-of join "first staff message at or after each customer message in the same chat" as
+    window functions, for engines without as-of joins: number the chat's staff messages in time order
+    (ties by staff id), interleave them with the customer messages (a customer message sorts before
+    staff messages of the same instant) and take the smallest staff number at or after each row."""
+    s = s.mutate(seq=ibis.row_number().over(group_by=s.s_comm, order_by=[s.reply_ts, s.staff_id]))
+    both = c.select(community_id=c.community_id, ts=c.ts, kind=ibis.literal(0), seq=ibis.null("int64"),
+                    msg_id=c.msg_id).union(
+        s.select(community_id=s.s_comm, ts=s.reply_ts, kind=ibis.literal(1), seq=s.seq, msg_id=ibis.null("string")))
+    after = ibis.window(group_by="community_id", order_by=["ts", "kind"], rows=(0, None))
+    nxt = both.mutate(next_seq=both.seq.min().over(after)).filter(_.kind == 0).select("msg_id", "next_seq")
+    j = c.left_join(nxt, "msg_id").select(*c.columns, "next_seq")
+    j = j.left_join(s, (j.community_id == s.s_comm) & (j.next_seq == s.seq))
+    return j.select(*c.columns, "s_comm", "staff_id", "reply_ts")
+
+
 def reply_pairs(messages, start, end, window_hours: float = 24.0, questions_only: bool = False,
                 tz: str = DEFAULT_TZ) -> ibis.Table:
     """Ibis table, one row per customer message: ``msg_id, community_id, sender_id, ts, day,
@@ -45,8 +64,9 @@ def reply_pairs(messages, start, end, window_hours: float = 24.0, questions_only
         c = c.filter(c.text.re_search(r"[?？吗]"))
     c = c.select("msg_id", "community_id", "sender_id", "ts")
     s = m.filter(m.sender_type == "staff").select(s_comm=m.community_id, staff_id=m.sender_id, reply_ts=m.ts)
-    j = c.asof_join(s, on=c.ts <= s.reply_ts, predicates=c.community_id == s.s_comm)
-    minutes = (j.reply_ts.epoch_seconds() - j.ts.epoch_seconds()) / 60.0
+    j = _next_reply(c, s) if _engine.backend_name(m) in _NO_ASOF else c.asof_join(
+        s, on=c.ts <= s.reply_ts, predicates=c.community_id == s.s_comm)
+    minutes = _engine.seconds_between(j.reply_ts, j.ts) / 60.0
     ok = (minutes <= window_hours * 60).fill_null(False)
     return j.select("msg_id", "community_id", "sender_id", "ts", day=j.ts.date(),
                     staff_id=ok.ifelse(j.staff_id, ibis.null(str)),

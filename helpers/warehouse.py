@@ -3,10 +3,17 @@
 Analysis helpers take tables from the connection returned by :func:`connect` and never open their
 own. Time stamps are stored timezone-aware (DuckDB ``TIMESTAMPTZ``); the session time zone is set to
 the study's zone so that dates and hours computed in the engine are local ones.
+
+The same helpers run on PySpark: ``connect(parquet_dir, backend="pyspark")`` starts a local Spark
+session (loopback only, a temporary warehouse directory) and registers every canonical table from the
+Parquet copies that ingestion writes beside the DuckDB file (``data/parquet/<table>.parquet``).
 """
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Literal
 
@@ -17,9 +24,10 @@ import pyarrow as pa
 from helpers import schema
 from helpers.timeline import DEFAULT_TZ
 
-Backend = Literal["duckdb"]
-BACKENDS = ("duckdb",)
+Backend = Literal["duckdb", "pyspark"]
+BACKENDS = ("duckdb", "pyspark")
 DEFAULT_PATH = Path("data") / "warehouse.duckdb"
+DEFAULT_PARQUET = Path("data") / "parquet"
 
 
 def _check_backend(backend: str) -> None:
@@ -28,13 +36,17 @@ def _check_backend(backend: str) -> None:
 
 
 def connect(path: str | os.PathLike | None = None, backend: Backend = "duckdb",
-            tz: str = DEFAULT_TZ, read_only: bool = False):
+            tz: str = DEFAULT_TZ, read_only: bool = False, session=None):
     """Open the warehouse and return an Ibis connection.
 
-    ``path`` defaults to ``data/warehouse.duckdb``; ``":memory:"`` gives an empty in-memory
-    warehouse (tests). The session time zone is ``tz``.
+    DuckDB: ``path`` defaults to ``data/warehouse.duckdb``; ``":memory:"`` gives an empty in-memory
+    warehouse (tests). PySpark: ``path`` is the folder of Parquet copies (default ``data/parquet``);
+    ``session`` an existing ``SparkSession`` (a cluster's), else a local one is started. The session
+    time zone is ``tz`` on both.
     """
     _check_backend(backend)
+    if backend == "pyspark":
+        return _connect_spark(DEFAULT_PARQUET if path is None else Path(path), tz, session)
     path = DEFAULT_PATH if path is None else path
     if str(path) != ":memory:":
         path = Path(path)
@@ -45,6 +57,44 @@ def connect(path: str | os.PathLike | None = None, backend: Backend = "duckdb",
         path.parent.mkdir(parents=True, exist_ok=True)
     con = ibis.duckdb.connect(str(path), read_only=read_only)
     con.raw_sql(f"SET TimeZone = '{tz}'")  # a setting, not data: no user input reaches this string
+    return con
+
+
+def spark_session(tz: str = DEFAULT_TZ, cores: int | None = None):
+    """A local Spark session bound to loopback, without UI, with a temporary warehouse folder
+    (removed at exit). Shuffle partitions are the core count: the canonical tables are small."""
+    from pyspark.sql import SparkSession
+
+    cores = cores or os.cpu_count() or 2
+    tmp = tempfile.mkdtemp(prefix="kit-spark-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
+    conf = {
+        "spark.driver.bindAddress": "127.0.0.1", "spark.driver.host": "127.0.0.1",
+        "spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
+        "spark.sql.warehouse.dir": str(Path(tmp) / "warehouse"), "spark.local.dir": tmp,
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={tmp} -Dlog4j2.level=error",
+        "spark.sql.shuffle.partitions": str(cores), "spark.sql.session.timeZone": tz,
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+    }
+    builder = SparkSession.builder.master(f"local[{cores}]").appName("community-kit")
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _connect_spark(parquet_dir: Path, tz: str, session=None):
+    if not parquet_dir.is_dir():
+        raise FileNotFoundError(f"No Parquet folder at {parquet_dir}. Run `make run` (or `python -m helpers "
+                                f"ingest`) to build the warehouse; ingestion writes the Parquet copies.")
+    con = ibis.pyspark.connect(session or spark_session(tz))
+    # Ibis sets the Spark session to UTC; dates and hours of the study are local ones, as on DuckDB
+    con._session.conf.set("spark.sql.session.timeZone", tz)
+    for name in schema.TABLES:
+        file = parquet_dir / f"{name}.parquet"
+        if file.exists():
+            con.read_parquet(str(file), table_name=name)
     return con
 
 

@@ -76,3 +76,20 @@ def test_archive_never_exceeds_statistic_on_sample(sample):
     assert 0.8 < s["coverage"] <= 1.0  # ~93% of members consent to archiving
     out = rs.responsiveness(con.table("messages"), *tl.pre, by="all").iloc[0]
     assert 0 < out["answered_share"] <= 1
+
+
+@pytest.mark.parametrize("extra", [None, "tie"])
+def test_window_formulation_equals_the_asof_join(messages, monkeypatch, extra):
+    # engines without as-of joins (Spark) take the window-function path; on DuckDB both must agree
+    if extra == "tie":  # a staff message at the very instant of a customer message answers it in 0 minutes
+        messages = pd.concat([messages, pd.DataFrame({
+            "msg_id": ["c6", "s3"], "community_id": ["g2", "g2"], "sender_id": ["d", "s3"],
+            "sender_type": ["customer", "staff"], "ts": [T("2026-06-02 11:00")] * 2, "text": ["?", "!"]})])
+    cols = ["msg_id", "staff_id", "reply_minutes", "answered"]
+    asof = rs.reply_pairs(messages, START, END).to_pandas()[cols].sort_values("msg_id").reset_index(drop=True)
+    monkeypatch.setattr(rs, "_NO_ASOF", ("duckdb",))
+    window = rs.reply_pairs(messages, START, END).to_pandas()[cols].sort_values("msg_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(asof, window)
+    assert asof["answered"].sum() == (5 if extra else 3)  # with the tie row, s3 also answers c5 (3 h)
+    if extra:
+        assert asof.set_index("msg_id").loc["c6", "reply_minutes"] == 0.0
