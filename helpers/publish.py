@@ -1,9 +1,11 @@
 """Exports of an executed run: a code-free HTML page per chapter, offline reveal.js slides and an
 ``index.html``.
 
-Reads only ``outputs/<run_id>/``; never recomputes a figure. Slides load reveal.js, require.js and
-jQuery from ``assets/`` beside them (copied from ``node_modules/``, installed by ``make setup`` from
-the npm registry), and nothing from the network: MathJax, Mermaid and widget scripts are dropped.
+Reads only ``outputs/<run_id>/``; never recomputes a figure. Nothing loads from the network: pages and
+the report drop nbconvert's CDN scripts (require.js, MathJax, Mermaid, widgets; templates/offline_lab),
+and slides load reveal.js, require.js and jQuery from ``assets/`` beside them (copied from
+``node_modules/``, installed by ``make setup`` from the npm registry; templates/offline_reveal).
+tests/test_browser.py opens them in headless Chromium with the network cut.
 """
 from __future__ import annotations
 
@@ -34,14 +36,19 @@ def _strip_hidden(nb):
     return nb
 
 
+def _page_exporter() -> HTMLExporter:
+    """nbconvert's lab page, code-free and offline."""
+    return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                        extra_template_paths=[str(TEMPLATES)], template_file="offline_lab.html.j2")
+
+
 def export_html(notebook: str | Path, out_path: str | Path | None = None) -> Path:
     """Write a code-free HTML page of an executed notebook (no inputs, no prompts, no parameter
     cells; images stay embedded) and return its path."""
     notebook = Path(notebook)
     out_path = Path(out_path) if out_path else notebook.with_suffix(".html")
     nb = _strip_hidden(nbformat.read(notebook, as_version=4))
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _page_exporter().from_notebook_node(nb)
     out_path.write_text(body, encoding="utf-8")
     return out_path
 
@@ -70,8 +77,7 @@ def export_report(notebooks: list[str | Path], out_path: str | Path) -> Path:
             merged.cells.extend(nb.cells)
     if merged is None:
         raise ValueError("No executed chapter to put in the report.")
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(merged)
+    body, _ = _page_exporter().from_notebook_node(merged)
     body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _toc(body), body, count=1)
     out_path = Path(out_path)
     out_path.write_text(body, encoding="utf-8")

@@ -1,4 +1,6 @@
-"""Shared fixtures. ``sample`` is one tiny generated enterprise, ingested once per test session."""
+"""Shared fixtures. ``sample`` is one tiny generated enterprise, ingested once per test session;
+``e2e`` is one end-to-end run of every chapter on it (Chinese labels), shared by the end-to-end and
+real-browser tests so the pipeline runs once per session."""
 import json
 import sys
 from dataclasses import dataclass
@@ -11,6 +13,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 SAMPLE_SCALE, SAMPLE_SEED = 0.02, 7
+E2E_LANG = "zh"  # Chinese chart and table labels, so the browser check sees CJK text
 
 
 @dataclass(frozen=True)
@@ -38,3 +41,30 @@ def sample(tmp_path_factory) -> Sample:
     truth = json.loads((paths["raw"] / "ground_truth.json").read_text(encoding="utf-8"))
     yield Sample(con=con, truth=truth, raw=paths["raw"], data=data, timeline=Timeline(start=truth.get("start", "2026-06-01")))
     con.disconnect()
+
+
+@dataclass(frozen=True)
+class E2ERun:
+    """One end-to-end run: ``base`` (its temporary folder), ``out`` (``outputs/<run_id>/``), ``truth``
+    (ground_truth.json), ``data`` (its data folder), and the run's ``scale``, ``seed`` and ``lang``."""
+
+    base: Path
+    out: Path
+    truth: dict
+    data: Path
+    scale: float
+    seed: int
+    lang: str
+
+
+@pytest.fixture(scope="session")
+def e2e(tmp_path_factory) -> E2ERun:
+    """generate -> ingest -> six chapters under papermill -> HTML, slides, report, deck (run_id ``e2e``)."""
+    from helpers import runner
+
+    base = tmp_path_factory.mktemp("e2e")
+    out = runner.run(run_id="e2e", scale=SAMPLE_SCALE, seed=SAMPLE_SEED, data_dir=str(base / "data"),
+                     output_dir=str(base / "outputs"), lang=E2E_LANG, progress=False)
+    truth = json.loads((base / "data" / "raw" / "ground_truth.json").read_text(encoding="utf-8"))
+    return E2ERun(base=base, out=out, truth=truth, data=base / "data", scale=SAMPLE_SCALE,
+                  seed=SAMPLE_SEED, lang=E2E_LANG)

@@ -36,6 +36,15 @@ def test_html_and_report_are_code_free_with_contents(tmp_path):
     assert report.index("answer of one") < report.index("answer of two")
 
 
+def test_pages_and_report_load_nothing_from_the_network(tmp_path):
+    a = _executed_notebook(tmp_path / "01_a.ipynb", "Chapter 1", "one")
+    for page in (publish.export_html(a).read_text(), publish.export_report([a], tmp_path / "report.html").read_text()):
+        # nbconvert's lab page loads require.js, MathJax and Mermaid from cdnjs; ours loads no script at all
+        assert re.findall(r"<script[^>]*\bsrc=", page) == []
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', page) and "import(\"http" not in page
+        assert "MathJax" not in page and "mermaid.esm" not in page
+
+
 def test_slides_load_nothing_from_the_network(tmp_path):
     nb = _executed_notebook(tmp_path / "01_a.ipynb", "Chapter 1", "one")
     slides = publish.export_slides(nb).read_text()
@@ -45,6 +54,8 @@ def test_slides_load_nothing_from_the_network(tmp_path):
     for u in loads:
         assert (tmp_path / u).exists(), f"slides need {u}, which is not beside them"
     assert "secret_code_line" not in slides and "answer of one" in slides
+    # no MathJax to re-render on slide change (its handler threw), and Reveal is reachable for tests
+    assert "MathJax" not in slides and "window.Reveal = Reveal" in slides
 
 
 def test_deck_has_title_scoreboard_figures_and_recommendations(tmp_path):
