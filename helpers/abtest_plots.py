@@ -7,7 +7,7 @@ import matplotlib.ticker as mticker
 import numpy as np
 import pandas as pd
 
-from helpers.glossary import label
+from helpers.glossary import label, t
 from helpers.plots import PALETTE, percent_axis
 
 
@@ -29,14 +29,14 @@ def plot_effects(table: pd.DataFrame, ax=None, lang: str = "en", title: str | No
                 color=PALETTE[0], ecolor=PALETTE[0], capsize=4, lw=1.5)
     if truth is not None:
         ax.scatter(list(truth), y, marker="D", facecolors="none", edgecolors=PALETTE[1], zorder=3,
-                   label="planted" if lang == "en" else "预设值")
+                   label=t(lang, "planted", "预设值"))
         ax.legend(loc="best", fontsize=8)
     ax.axvline(0, color="#555555", lw=1, ls="--")
     ax.set_yticks(y, [label(str(v), lang) for v in df[label_col]])
     if percent:  # differences of shares shown in percentage points
         ax.xaxis.set_major_formatter(mticker.FuncFormatter(lambda v, _: f"{v * 100:g}"))
-    ax.set_xlabel(xlabel or ("Difference, treatment − control (pp)" if lang == "en" else "实验组 − 对照组 差值 (百分点)"))
-    ax.set_title(title or "Effects with 95% intervals")
+    ax.set_xlabel(xlabel or t(lang, "Difference, treatment − control (pp)", "实验组 − 对照组 差值 (百分点)"))
+    ax.set_title(title or t(lang, "Effects with 95% intervals", "效应及其 95% 置信区间"))
     return ax
 
 
@@ -62,8 +62,9 @@ def plot_aa(result, ax=None, lang: str = "en", title: str | None = None):
     ax.hist(result.p_values, bins=20, range=(0, 1), color=PALETTE[0], alpha=0.85, edgecolor="white")
     ax.axhline(len(result.p_values) / 20, color=PALETTE[1], ls="--", lw=1)
     ax.axvline(result.alpha, color="#555555", lw=1)
-    ax.set(title=title or f"A/A: {result.false_positive_rate:.1%} of splits reject at α = {result.alpha:g}",
-           xlabel="p-value" if lang == "en" else "p 值", ylabel="Splits" if lang == "en" else "拆分次数")
+    ax.set(title=title or t(lang, f"A/A: {result.false_positive_rate:.1%} of splits reject at α = {result.alpha:g}",
+                            f"A/A 检验：{result.false_positive_rate:.1%} 的随机拆分在 α = {result.alpha:g} 下显著"),
+           xlabel=t(lang, "p-value", "p 值"), ylabel=t(lang, "Splits", "拆分次数"))
     return ax
 
 
@@ -77,6 +78,6 @@ def plot_balance(table: pd.DataFrame, ax=None, lang: str = "en", title: str | No
     ax.axvline(0, color="#555555", lw=1)
     lim = max(threshold * 2, float(np.nanmax(np.abs(table["smd"]))) * 1.2 if len(table) else threshold * 2)
     ax.set_xlim(-lim, lim)
-    ax.set(title=title or "Covariate balance", xlabel="Standardized mean difference (SD units)" if lang == "en"
-           else "标准化均值差 (标准差)")
+    ax.set(title=title or t(lang, "Covariate balance", "协变量平衡"),
+           xlabel=t(lang, "Standardized mean difference (SD units)", "标准化均值差 (标准差)"))
     return ax

@@ -11,7 +11,7 @@ from pathlib import Path
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from helpers.glossary import check_lang, label
+from helpers.glossary import check_lang, label, t
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 16:9, 13.33 x 7.5 in
 SCOREBOARD_KPIS = ("active_rate", "core_share", "message_open_rate", "content_interaction_rate",
@@ -49,9 +49,10 @@ def _picture(slide, path: Path):
     slide.shapes.add_picture(str(path), Emu(int((WIDTH - pw) / 2)), Inches(1.4), Emu(pw), Emu(ph))
 
 
-def build_deck(run_dir: str | Path, lang: str = "en", title: str = "Community operations study") -> Path:
-    """Write ``run_dir/deck.pptx`` and return its path."""
+def build_deck(run_dir: str | Path, lang: str = "en", title: str | None = None) -> Path:
+    """Write ``run_dir/deck.pptx`` and return its path (``title``: default the study's name in ``lang``)."""
     check_lang(lang)
+    title = title or t(lang, "Community operations study", "社群运营研究")
     run_dir = Path(run_dir)
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
@@ -60,7 +61,8 @@ def build_deck(run_dir: str | Path, lang: str = "en", title: str = "Community op
 
     s = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE])
     s.shapes.title.text = title
-    s.placeholders[1].text = f"run {params.get('run_id', run_dir.name)} · study start {params.get('start', '')}"
+    s.placeholders[1].text = t(lang, f"run {params.get('run_id', run_dir.name)} · study start {params.get('start', '')}",
+                               f"运行 {params.get('run_id', run_dir.name)} · 研究开始 {params.get('start', '')}")
 
     ch1 = metrics.get("01", {})
     rows = [k for k in SCOREBOARD_KPIS if k in ch1]

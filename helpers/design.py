@@ -186,18 +186,21 @@ def plot_power_curve(curve: pd.DataFrame, ax=None, lang: str = "en", title: str 
     import matplotlib.pyplot as plt
     import seaborn as sns
 
-    from helpers.glossary import label
+    from helpers.glossary import label, t
     from helpers.plots import PALETTE, percent_axis
 
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4), layout="constrained")
-    df = curve.assign(effect=curve["mde"].map(lambda m: f"+{m * 100:.1f} pp"))
+    unit = t(lang, "pp", "个百分点")
+    df = curve.assign(effect=curve["mde"].map(lambda m: f"+{m * 100:.1f} {unit}"))
     sns.lineplot(data=df, x=x, y="power", hue="effect", ax=ax, palette=PALETTE[:df["effect"].nunique()])
     ax.axhline(target_power, ls="--", color="#555555", lw=1)
     percent_axis(ax)
-    ax.set_xlabel("Members per arm" if x == "n_per_arm" else "Group chats per arm")
-    ax.set_ylabel("Power (%)")
-    ax.set_title(title or "Power rises with the sample; small effects need many more units")
+    ax.set_xlabel(t(lang, "Members per arm", "每组成员数") if x == "n_per_arm"
+                  else t(lang, "Group chats per arm", "每组社群数"))
+    ax.set_ylabel(t(lang, "Power (%)", "检验效能（%）"))
+    ax.set_title(title or t(lang, "Power rises with the sample; small effects need many more units",
+                            "样本越大检验效能越高；效应越小所需样本越多"))
     ax.legend(title=label("mde", lang))
     return ax
 

@@ -24,6 +24,7 @@ from sklearn.metrics import silhouette_score
 from sklearn.preprocessing import StandardScaler
 
 from helpers import _engine
+from helpers.glossary import NAMESPACED, check_lang, label
 from helpers.kpi import active_member_days, community_members
 from helpers.schema import CONTENT_TYPES, INTERACTION_EVENTS
 from helpers.timeline import DEFAULT_TZ
@@ -33,12 +34,6 @@ DIMENSIONS = {"age": ["age_years"], "spending": ["log_spend"],
               "content": [f"pref_{c}" for c in CONTENT_TYPES],
               "social": ["active_days", "interaction_rate"], "feedback": ["tickets"]}
 FEATURES = [c for cols in DIMENSIONS.values() for c in cols]
-# what a high (or low) value of a feature says about a persona, for naming
-_HIGH = {"age_years": "Mature", "log_spend": "Big spenders", "active_days": "Regulars",
-         "interaction_rate": "Interactors", "tickets": "Vocal"}
-_HIGH.update({f"pref_{c}": f"{c.replace('_', ' ').capitalize()} fans" for c in CONTENT_TYPES})
-_LOW = {"age_years": "Young", "active_days": "Occasional", "log_spend": "Non-buyers"}
-_LOW.update({f"pref_{c}": "Non-readers" for c in CONTENT_TYPES})
 
 
 def _window(t, col, start, end, tz):
@@ -127,30 +122,48 @@ class Personas:
     centroids: pd.DataFrame
 
 
-def name_personas(centroids: pd.DataFrame) -> dict[int, str]:
-    """A name per persona from its most distinctive feature (largest |standard score|); names that
-    would repeat get the second feature added."""
+def feature_label(feature: str, lang: str = "en") -> str:
+    """The name of a feature (a radar axis) in ``lang``, from the glossary's persona vocabulary."""
+    return label(feature, lang, ns="persona")
+
+
+def _word(feature: str, high: bool, lang: str) -> str:
+    """What a high (or low) value of a feature says about a persona: the glossary's persona entry
+    ``high_<feature>`` (``low_<feature>``); a feature without one is named by itself ("Low tickets")."""
+    key = f"{'high' if high else 'low'}_{feature}"
+    if f"persona:{key}" in NAMESPACED:
+        return label(key, lang, ns="persona")
+    if high:
+        return feature_label(feature, lang)
+    return f"Low {feature_label(feature, lang).lower()}" if lang == "en" else f"{feature_label(feature, lang)}偏低"
+
+
+def name_personas(centroids: pd.DataFrame, lang: str = "en") -> dict[int, str]:
+    """A name per persona in ``lang`` from its most distinctive feature (largest |standard score|);
+    names that would repeat get the second feature added."""
+    check_lang(lang)
     names = {}
     for p, row in centroids.iterrows():
-        order = row.abs().sort_values(ascending=False).index
-        words = [(_HIGH.get(c, c) if row[c] >= 0 else _LOW.get(c, f"Low {c.replace('_', ' ')}")) for c in order[:2]]
-        names[p] = words[0]
+        c = row.abs().sort_values(ascending=False).index[0]
+        names[p] = _word(c, row[c] >= 0, lang)
     counts = pd.Series(list(names.values())).value_counts()
     for p, row in centroids.iterrows():
         if counts[names[p]] > 1:
             c = row.abs().sort_values(ascending=False).index[1]
-            names[p] = f"{names[p]}, {(_HIGH.get(c, c) if row[c] >= 0 else _LOW.get(c, 'low ' + c)).lower()}"
+            second = _word(c, row[c] >= 0, lang)
+            names[p] = f"{names[p]}, {second.lower()}" if lang == "en" else f"{names[p]}·{second}"
     return names
 
 
 def build_personas(features: pd.DataFrame, k_range=range(2, 9), columns: list[str] | None = None,
                    random_state: int = 0, sample_size: int | None = 5000,
-                   balance_dimensions: bool = True) -> Personas:
+                   balance_dimensions: bool = True, lang: str = "en") -> Personas:
     """Standardize ``columns`` (default ``FEATURES``; with ``balance_dimensions`` the columns of a
     dimension of ``DIMENSIONS`` holding n columns are scaled by 1/sqrt(n), so each of the five
     dimensions carries the same total variance), fit KMeans (``n_init=10``) for each k in
     ``k_range``, keep the k with the highest silhouette (computed on a random ``sample_size`` of
-    members, seeded, when there are more; ``None``: all), then profile and name the personas."""
+    members, seeded, when there are more; ``None``: all), then profile and name the personas (names in
+    ``lang``, see :func:`name_personas`)."""
     columns = list(columns or FEATURES)
     missing = [c for c in columns + ["member_id"] if c not in features.columns]
     if missing:
@@ -179,7 +192,7 @@ def build_personas(features: pd.DataFrame, k_range=range(2, 9), columns: list[st
     labels = np.array([relabel[v] for v in labels])
     cent = pd.DataFrame(z, columns=columns).groupby(labels).mean()
     cent.index.name = "persona"
-    names = name_personas(cent)
+    names = name_personas(cent, lang)
     prof = features[columns].groupby(labels).mean()
     prof.insert(0, "share", pd.Series(labels).value_counts(normalize=True).sort_index())
     prof.insert(0, "members", pd.Series(labels).value_counts().sort_index())

@@ -128,11 +128,14 @@ def plot_kpi_tree(tree: pd.DataFrame, title: str, ax=None, lang: str = "en", val
 
 
 def plot_counts(table: pd.DataFrame, x: str, y: str, title: str, xlabel: str, ylabel: str, ax=None,
-                hue: str | None = None, percent: bool = False):
-    """Bar chart of a small tidy table, in the order given."""
+                hue: str | None = None, percent: bool = False, lang: str = "en"):
+    """Bar chart of a small tidy table, in the order given; the legend (with ``hue``) is titled with
+    the glossary's label of ``hue``. Translate category values first, e.g. with ``glossary.relabel``."""
     ax = _ax(ax)
     sns.barplot(data=table, x=x, y=y, hue=hue, ax=ax, color=None if hue else PALETTE[0])
     if percent:
         percent_axis(ax)
+    if hue and ax.get_legend() is not None:
+        ax.legend(title=label(hue, lang), fontsize=8)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     return ax

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from helpers.glossary import label
+from helpers.glossary import label, t
 from helpers.plots import PALETTE, percent_axis
 
 
@@ -48,7 +48,7 @@ def plot_health_trend(trend: pd.DataFrame, entity: str = "community_id", period:
         d = trend[trend[entity] == key]
         ax.plot(d[period], d["score"], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=str(key))
     med = trend.groupby(period)["score"].median()
-    ax.plot(med.index, med.to_numpy(), color="#333333", lw=2, ls="--", label="median")
+    ax.plot(med.index, med.to_numpy(), color="#333333", lw=2, ls="--", label=label("median", lang))
     ax.set_xlabel(label("date", lang))
     ax.set_ylabel(label("health_index", lang))
     ax.legend(fontsize=7, ncol=3)
@@ -75,25 +75,26 @@ def plot_lifecycle(table: pd.DataFrame, ax=None, lang: str = "en"):
     x = np.arange(len(wide))
     bottom = np.zeros(len(wide))
     for i, s in enumerate(("returning", "resurrecting", "new")):
-        ax.bar(x, wide.get(s, 0), bottom=bottom, color=PALETTE[i], label=label(s, lang))
+        ax.bar(x, wide.get(s, 0), bottom=bottom, color=PALETTE[i], label=label(s, lang, ns="segment"))
         bottom += wide.get(s, pd.Series(0, index=wide.index)).to_numpy()
-    ax.bar(x, -wide.get("dormant", 0), color=PALETTE[3], label=label("dormant", lang))
+    ax.bar(x, -wide.get("dormant", 0), color=PALETTE[3], label=label("dormant", lang, ns="segment"))
     ax.axhline(0, color="#333333", lw=0.8)
     ax.set_xticks(x, [pd.Timestamp(w).strftime("%m-%d") for w in wide.index])
-    ax.set_xlabel(label("date", lang) + " (week of)")
+    ax.set_xlabel(label("week_of", lang))
     ax.set_ylabel(label("members", lang))
     ax.legend(fontsize=8, ncol=4)
     return ax
 
 
 def plot_transition_matrix(matrix: pd.DataFrame, ax=None, lang: str = "en", fmt: str = ".0%"):
-    """Heatmap of a transition matrix (``rfm.rfm_migration`` or ``lifecycle.level_transitions``)."""
+    """Heatmap of a transition matrix (``rfm.rfm_migration`` or ``lifecycle.level_transitions``); segment
+    and level names from the glossary's segment vocabulary."""
     ax = _ax(ax, (7, 5))
     sns.heatmap(matrix, annot=True, fmt=fmt, cmap="Blues", cbar=False, ax=ax, annot_kws={"fontsize": 7})
     ax.set_xlabel(label("test", lang))
     ax.set_ylabel(label("pre", lang))
-    ax.set_xticklabels([label(t.get_text(), lang) for t in ax.get_xticklabels()], rotation=40, ha="right")
-    ax.set_yticklabels([label(t.get_text(), lang) for t in ax.get_yticklabels()], rotation=0)
+    ax.set_xticklabels([label(x.get_text(), lang, ns="segment") for x in ax.get_xticklabels()], rotation=40, ha="right")
+    ax.set_yticklabels([label(y.get_text(), lang, ns="segment") for y in ax.get_yticklabels()], rotation=0)
     return ax
 
 
@@ -102,13 +103,14 @@ def plot_silhouette(silhouette: pd.DataFrame, best_k: int, ax=None, lang: str = 
     ax = _ax(ax, (5, 3))
     ax.plot(silhouette["k"], silhouette["silhouette"], marker="o", color=PALETTE[0])
     ax.axvline(best_k, color=PALETTE[1], ls="--")
-    ax.set_xlabel("k (clusters)")
-    ax.set_ylabel("silhouette")
+    ax.set_xlabel(label("k_clusters", lang))
+    ax.set_ylabel(label("silhouette", lang))
     return ax
 
 
 def plot_radar(centroids: pd.DataFrame, names: dict | None = None, ax=None, lang: str = "en"):
-    """Radar chart: one polygon per persona over the features (``Personas.centroids``, standard units)."""
+    """Radar chart: one polygon per persona over the features (``Personas.centroids``, standard units);
+    feature names from the glossary's persona vocabulary."""
     ax = _ax(ax, (6, 6), polar=True)
     cols = list(centroids.columns)
     angles = np.linspace(0, 2 * np.pi, len(cols), endpoint=False).tolist()
@@ -117,7 +119,7 @@ def plot_radar(centroids: pd.DataFrame, names: dict | None = None, ax=None, lang
         ax.plot(angles + angles[:1], vals + vals[:1], color=PALETTE[i % len(PALETTE)],
                 label=(names or {}).get(p, str(p)))
         ax.fill(angles + angles[:1], vals + vals[:1], color=PALETTE[i % len(PALETTE)], alpha=0.12)
-    ax.set_xticks(angles, [label(c, lang) for c in cols], fontsize=7)
+    ax.set_xticks(angles, [label(c, lang, ns="persona") for c in cols], fontsize=7)
     ax.tick_params(axis="y", labelsize=6)
     ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=7)
     return ax
@@ -128,8 +130,9 @@ def plot_interaction_by_segment(table: pd.DataFrame, by: str = "age_band", ax=No
     ax = _ax(ax)
     d = table.assign(content=[label(c, lang) for c in table["content_type"]])
     sns.barplot(data=d, x="content", y="rate", hue=by, ax=ax, palette=PALETTE[: d[by].nunique()])
-    ax.set_xlabel(label("content_interaction_rate", lang))
-    ax.set_ylabel("interactions / post views")
+    ax.set_xlabel(label("content_type", lang))
+    ax.set_ylabel(label("interactions_per_view", lang))
+    ax.legend(title=label(by, lang), fontsize=8)
     percent_axis(ax)
     return ax
 
@@ -138,9 +141,11 @@ def plot_tier_feedback(table: pd.DataFrame, ax=None, lang: str = "en"):
     """Stacked shares of category groups per city tier (``regions.tier_feedback``)."""
     ax = _ax(ax)
     wide = table.pivot(index="city_tier", columns="category_group", values="share").fillna(0)
+    wide.columns = [label(c, lang, ns="service") for c in wide.columns]
+    wide.index = [label(i, lang) for i in wide.index]
     wide.plot(kind="bar", stacked=True, ax=ax, color=PALETTE + ["#b0b0b0"] * 4, width=0.7)
-    ax.set_xlabel("city tier")
-    ax.set_ylabel(label("share", lang) + " of tickets")
+    ax.set_xlabel(label("city_tier", lang, ns="service"))
+    ax.set_ylabel(label("ticket_share", lang, ns="service"))
     percent_axis(ax)
     ax.tick_params(axis="x", rotation=0)
     ax.legend(fontsize=7, ncol=3, loc="upper center", bbox_to_anchor=(0.5, -0.15), frameon=False)
@@ -153,9 +158,9 @@ def plot_reply_times(table: pd.DataFrame, key: str = "community_id", top: int = 
     d = table.nlargest(top, "customer_messages").sort_values("median_reply_minutes")
     ax.barh(d[key].astype(str), d["median_reply_minutes"], color=PALETTE[0])
     for y, (m, u) in enumerate(zip(d["median_reply_minutes"], d["unanswered_share"])):
-        ax.text(m, y, f" {u:.0%} unanswered", va="center", fontsize=7)
-    ax.set_xlabel("median minutes to first staff reply")
-    ax.set_ylabel(key)
+        ax.text(m, y, t(lang, f" {u:.0%} unanswered", f" {u:.0%} 未回复"), va="center", fontsize=7)
+    ax.set_xlabel(label("median_reply_minutes", lang))
+    ax.set_ylabel(label(key, lang))
     return ax
 
 
@@ -164,8 +169,8 @@ def plot_reconciliation(daily: pd.DataFrame, ax=None, lang: str = "en"):
     ax = _ax(ax, (5, 5))
     ax.scatter(daily["msg_total"], daily["archive_msgs"], s=8, alpha=0.5, color=PALETTE[0])
     hi = float(max(daily["msg_total"].max(), daily["archive_msgs"].max(), 1))
-    ax.plot([0, hi], [0, hi], color="#333333", ls="--", lw=1, label="archive = statistic")
-    ax.set_xlabel("groupchat/statistic msg_total (messages per owner-day)")
-    ax.set_ylabel("archive messages per owner-day")
+    ax.plot([0, hi], [0, hi], color="#333333", ls="--", lw=1, label=t(lang, "archive = statistic", "存档 = 统计"))
+    ax.set_xlabel(label("msg_total", lang))
+    ax.set_ylabel(label("archive_msgs", lang))
     ax.legend(fontsize=8)
     return ax

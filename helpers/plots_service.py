@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from helpers.glossary import label
+from helpers.glossary import label, t
 from helpers.plots import PALETTE, _ax, percent_axis
 
 
@@ -64,7 +64,7 @@ def plot_resolution_curves(curves: pd.DataFrame, title: str, ax=None, lang: str 
         ax.fill_between(g["hours"], g["ci_low"], g["ci_high"], step="post", color=color, alpha=0.15, lw=0)
     ax.axhline(0.5, color="#888888", lw=0.8, ls="--")
     percent_axis(ax)
-    unit = "" if clock == "calendar" else (" (business)" if lang == "en" else " (工作时间)")
+    unit = "" if clock == "calendar" else t(lang, " (business)", " (工作时间)")
     ax.set(title=title, xlabel=term("hours", lang) + unit, ylabel=term("share_unsolved", lang))
     if max_hours is None:
         above = curves.loc[curves["share_unsolved"] > 0.02, "hours"]

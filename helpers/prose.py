@@ -5,6 +5,8 @@ import math
 
 from IPython.display import Markdown, display
 
+from helpers.glossary import t  # noqa: F401  (re-exported: a sentence or title in the chapter's language)
+
 
 def pct(x, digits: int = 1) -> str:
     """0.1834 -> '18.3%'; missing -> 'n/a'."""

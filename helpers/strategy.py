@@ -95,20 +95,23 @@ def insights_from(recorded: Mapping[str, dict]) -> dict[str, str]:
 
 
 def plot_ice(table: pd.DataFrame, ax=None, lang: str = "en", title: str | None = None):
-    """Horizontal bars of the ICE score per strategy (from :func:`catalogue`), tested ones coloured."""
+    """Horizontal bars of the ICE score per strategy (from :func:`catalogue`), tested ones coloured;
+    strategy names, axis and the default title in ``lang``."""
     import matplotlib.pyplot as plt
 
+    from helpers.glossary import label, t
     from helpers.plots import PALETTE
 
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3.5), layout="constrained")
     df = table.sort_values("ice")
     colors = [PALETTE[0] if s == "tested" else PALETTE[5] for s in df["status"]]
-    ax.barh(df["strategy_id"], df["ice"], color=colors)
+    ax.barh([label(s, lang) for s in df["strategy_id"]], df["ice"], color=colors)
     for y, v in enumerate(df["ice"]):
         ax.text(v + 0.1, y, f"{v:.1f}", va="center", fontsize=9)
     ax.set_xlim(0, 10)
-    ax.set_xlabel("ICE score (mean of impact, confidence, ease; 1-10)")
+    ax.set_xlabel(t(lang, "ICE score (mean of impact, confidence, ease; 1-10)", "ICE 得分（影响力、信心、易行度的均值；1-10）"))
     ax.set_ylabel("")
-    ax.set_title(title or f"{df.iloc[-1]['strategy_id']} ranks first; tested strategies in blue")
+    first = label(df.iloc[-1]["strategy_id"], lang)
+    ax.set_title(title or t(lang, f"{first} ranks first; tested strategies in blue", f"{first}优先级最高；蓝色为已测试的策略"))
     return ax

@@ -127,3 +127,11 @@ def test_strategy_catalogue_ranks_by_ice_and_links_experiments():
     assert custom.set_index("strategy_id").loc["nav_fix", "insight"] == "32% of views bounce"
     with pytest.raises(KeyError, match="Available"):
         strategy.catalogue({"navfix": "x"})
+
+
+def test_power_curve_labels_follow_the_language():
+    curve = design.power_curve(0.12, [0.03], [100, 400])
+    zh, en = design.plot_power_curve(curve, lang="zh"), design.plot_power_curve(curve, lang="en")
+    assert zh.get_title().startswith("样本越大") and zh.get_xlabel() == "每组成员数"
+    assert en.get_xlabel() == "Members per arm" and "pp" in en.get_legend().get_texts()[0].get_text()
+    assert "个百分点" in zh.get_legend().get_texts()[0].get_text()

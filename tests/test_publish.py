@@ -78,6 +78,9 @@ def test_deck_has_title_scoreboard_figures_and_recommendations(tmp_path):
     assert any("Ship the navigation fix" in t for t in texts[3])
     table = next(sh.table for sh in prs.slides[1].shapes if sh.has_table)
     assert table.cell(1, 0).text == "Core-member share" and table.cell(1, 1).text == "18.0% (17.0%–19.0%)"
+    assert prs.slides[0].shapes.title.text == "Community operations study"
+    zh = Presentation(deck.build_deck(tmp_path, lang="zh"))
+    assert zh.slides[0].shapes.title.text == "社群运营研究"
     with pytest.raises(ValueError, match="lang"):
         deck.build_deck(tmp_path, lang="fr")
 
