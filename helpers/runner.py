@@ -9,7 +9,9 @@ import json
 import os
 import platform
 import shutil
+import threading
 import time
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -104,6 +106,40 @@ def ensure_warehouse(paths: dict, run_id: str, start: str, progress: bool = True
     return digests
 
 
+@contextmanager
+def measured(steps: list, name: str, interval: float = 0.2):
+    """Append ``{step, seconds, peak_mb}`` to ``steps`` for the block: wall time, and the peak resident
+    memory of this process plus its children (the chapter's kernel), sampled every ``interval`` s."""
+    import psutil
+
+    me = psutil.Process()
+    peak = [0]
+    done = threading.Event()
+
+    def sample():
+        while True:
+            total = 0
+            for p in [me, *me.children(recursive=True)]:
+                try:
+                    total += p.memory_info().rss
+                except psutil.Error:  # a child that just ended
+                    pass
+            peak[0] = max(peak[0], total)
+            if done.wait(interval):
+                return
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    t0 = time.perf_counter()
+    watcher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        watcher.join()
+        steps.append({"step": name, "seconds": round(time.perf_counter() - t0, 1),
+                      "peak_mb": round(peak[0] / 2**20)})
+
+
 def package_versions() -> dict[str, str]:
     """Installed versions of every package pinned in requirements.txt."""
     out = {}
@@ -152,35 +188,42 @@ def run(run_id: str | None = None, scale: float = DEFAULT_SCALE, seed: int = DEF
     # out of the executed notebooks, so the kernels get the inline backend explicitly
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     t0 = time.time()
-    sample = ensure_sample(paths, scale, seed, start, progress)
-    digests = ensure_warehouse(paths, run_id, start, progress)
+    steps: list[dict] = []
+    with measured(steps, "sample"):
+        sample = ensure_sample(paths, scale, seed, start, progress)
+    with measured(steps, "warehouse"):
+        digests = ensure_warehouse(paths, run_id, start, progress)
     out_dir.mkdir(parents=True, exist_ok=True)
     params = dict(run_id=run_id, data_dir=str(paths["data"]), warehouse=str(paths["warehouse"]),
                   backend="duckdb", scale=float(scale), seed=int(seed), start=str(start),
                   pre_days=30, design_days=15, test_days=30,
                   conversion_window_days=int(conversion_window_days), lang=lang, output_dir=str(out_dir))
     record = {"run_id": run_id, "parameters": params, "sample": sample, "python": platform.python_version(),
-              "packages": package_versions(), "inputs": digests, "chapters": []}
+              "packages": package_versions(), "inputs": digests, "chapters": [], "steps": steps}
     run_json = out_dir / "run.json"
     status = {c["id"]: "not run" for c in manifest()}
     try:
         for ch in chapters:
-            t = time.time()
             print(f"[run] chapter {ch['id']} {ch['notebook']} ...", flush=True)
             status[ch["id"]] = "failed"
-            nb = _execute(ch, out_dir, params)
-            publish.export_html(nb)
-            publish.export_slides(nb)
+            with measured(steps, f"chapter {ch['id']}"):
+                nb = _execute(ch, out_dir, params)
+                publish.export_html(nb)
+                publish.export_slides(nb)
             status[ch["id"]] = "ok"
-            record["chapters"].append({"id": ch["id"], "notebook": ch["notebook"], "seconds": round(time.time() - t, 1)})
-        publish.copy_slide_assets(out_dir)
-        executed = [out_dir / c["notebook"] for c in manifest() if (out_dir / c["notebook"]).exists()]
-        publish.export_report(executed, out_dir / "report.html")
-        deck.build_deck(out_dir, lang=lang)
+            record["chapters"].append({"id": ch["id"], "notebook": ch["notebook"], **{
+                k: steps[-1][k] for k in ("seconds", "peak_mb")}})
+        with measured(steps, "exports"):
+            publish.copy_slide_assets(out_dir)
+            executed = [out_dir / c["notebook"] for c in manifest() if (out_dir / c["notebook"]).exists()]
+            publish.export_report(executed, out_dir / "report.html")
+            deck.build_deck(out_dir, lang=lang)
     finally:
         record["seconds"] = round(time.time() - t0, 1)
         run_json.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
         publish.write_index(out_dir, [dict(c, status=status[c["id"]]) for c in manifest()])
+    for st in steps:
+        print(f"[run] {st['step']:<11} {st['seconds']:>7.1f} s  peak {st['peak_mb']:>6,} MB", flush=True)
     print(f"[run] report: {out_dir / 'index.html'}", flush=True)
     return out_dir
 

@@ -56,3 +56,18 @@ def test_index_links_existing_artefacts(tmp_path):
     text = page.read_text()
     assert 'href="01_introduction.html"' in text and 'href="02_deep_analysis.html"' not in text
     assert 'href="metrics.json"' in text and "not run" in text
+
+
+def test_measured_counts_the_kernel_child_and_wall_time():
+    # a child process holding ~300 MB for a second stands in for a chapter's kernel
+    import subprocess
+    import sys
+    code = "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); time.sleep(1.0)"
+    steps = []
+    with runner.measured(steps, "child", interval=0.05):
+        subprocess.run([sys.executable, "-c", code], check=True)
+    with runner.measured(steps, "idle", interval=0.05):
+        pass
+    child, idle = steps
+    assert child["step"] == "child" and child["seconds"] >= 1.0
+    assert child["peak_mb"] >= idle["peak_mb"] + 250, steps
