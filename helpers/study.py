@@ -67,10 +67,12 @@ def open_study(chapter: str, run_id: str = "manual", data_dir: str = "", warehou
                design_days: int = 15, test_days: int = 30, lang: str = "en", output_dir: str = "",
                tz: str = DEFAULT_TZ) -> Study:
     """Open the warehouse read-only and build the chapter's context from its parameters.
-    Empty paths mean the kit's defaults: ``data/``, ``data/warehouse.duckdb``, ``outputs/<run_id>``."""
+    Empty paths mean the kit's defaults: ``data/``, ``data/warehouse.duckdb``, ``outputs/<run_id>``.
+    With ``backend="pyspark"`` the warehouse is the folder of Parquet copies (default ``data/parquet``)."""
     check_lang(lang)
     paths = data_paths(data_dir or None)
-    db = resolve_dir(warehouse_path, str(paths["warehouse"])) if warehouse_path else paths["warehouse"]
+    default = paths["parquet"] if backend == "pyspark" else paths["warehouse"]
+    db = resolve_dir(warehouse_path, str(default)) if warehouse_path else default
     out = resolve_dir(output_dir, f"outputs/{run_id}") if output_dir else resolve_dir(None, f"outputs/{run_id}")
     out.mkdir(parents=True, exist_ok=True)
     con = warehouse.connect(db, backend=backend, tz=tz, read_only=True)
