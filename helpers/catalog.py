@@ -39,7 +39,7 @@ def daily_counts(con, name: str, by: str | None = None, tz: str = DEFAULT_TZ) ->
         raise ValueError(f"`name` must be one of {sorted(TIME_COLUMN)}; not {name!r}.")
     t = con.table(name)
     keys = ["day"] + ([by] if by else [])
-    expr = t.mutate(day=t[TIME_COLUMN[name]].date()).group_by(keys).agg(rows=_.count()).order_by(keys)
+    expr = t.mutate(day=_engine.local_date(t[TIME_COLUMN[name]], tz)).group_by(keys).agg(rows=_.count()).order_by(keys)
     out = _engine.to_pandas(expr, tz)
     out["day"] = pd.to_datetime(out["day"])
     return out

@@ -71,9 +71,9 @@ def active_member_days(events, messages, start, end, tz: str = DEFAULT_TZ) -> ib
     ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
     ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
     a = ev.filter(ev.event.isin(ACTIVITY_EVENTS) & _window(ev, "ts", start, end, tz) & ev.member_id.notnull())
-    a = a.select(member_id=a.member_id, day=a.ts.date())
+    a = a.select(member_id=a.member_id, day=_engine.local_date(a.ts, tz))
     b = ms.filter((ms.sender_type == "customer") & _window(ms, "ts", start, end, tz))
-    b = b.select(member_id=b.sender_id, day=b.ts.date())
+    b = b.select(member_id=b.sender_id, day=_engine.local_date(b.ts, tz))
     return a.union(b, distinct=True)
 
 
@@ -221,7 +221,7 @@ def _conversion_units(leads, start, end, source, window_days, observed_until, tz
     le = le.filter((le.source == source) & _window(le, "created_ts", start, end, tz))
     if observed_until is not None:
         le = le.filter(le.created_ts < _engine.ts_literal(pd.Timestamp(observed_until) - pd.Timedelta(days=window_days), tz))
-    lag_days = le.converted_ts.date().delta(le.created_ts.date(), unit="day")
+    lag_days = _engine.local_date(le.converted_ts, tz).delta(_engine.local_date(le.created_ts, tz), unit="day")
     return le.select("lead_id", "member_id", success=((lag_days >= 0) & (lag_days <= window_days)).fill_null(False))
 
 
@@ -339,7 +339,8 @@ def activity_by_period(events, messages, memberships, start, end, freq: Freq = "
     ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
     a = ev.filter(ev.event.isin(ACTIVITY_EVENTS) & _window(ev, "ts", start, end, tz) & ev.member_id.notnull())
     b = ms.filter((ms.sender_type == "customer") & _window(ms, "ts", start, end, tz))
-    acts = a.select("member_id", day=a.ts.date()).union(b.select(member_id=b.sender_id, day=b.ts.date()))
+    acts = a.select("member_id", day=_engine.local_date(a.ts, tz)).union(
+        b.select(member_id=b.sender_id, day=_engine.local_date(b.ts, tz)))
     acts = acts.group_by(["member_id", "day"]).agg(actions=_.count())
     j = md.left_join(amd, ["member_id", "day"]).select(*md.columns, active=_.active.fill_null(0))
     j = j.left_join(acts, ["member_id", "day"]).select(*md.columns, "active", actions=_.actions.fill_null(0))
@@ -393,7 +394,7 @@ def community_kpis(con_or_tables, start, end, freq: Freq = "week", reply_window_
     t = con_or_tables if isinstance(con_or_tables, dict) else {n: con_or_tables.table(n) for n in names}
     act = activity_by_period(t["events"], t["messages"], t["memberships"], start, end, freq, True, tz)
     ev = _engine.table(t["events"], "events", ("ts", "event", "community_id"), tz)
-    ev = ev.filter(_window(ev, "ts", start, end, tz) & ev.community_id.notnull()).mutate(day=_.ts.date())
+    ev = ev.filter(_window(ev, "ts", start, end, tz) & ev.community_id.notnull()).mutate(day=_engine.local_date(ev.ts, tz))
     ev = ev.mutate(period=ev.day.truncate("W") if freq == "week" else ev.day)
     ci = ev.group_by(["period", "community_id"]).agg(views=(_.event == "post_view").sum(),
                                                       interactions=_.event.isin(INTERACTION_EVENTS).sum())

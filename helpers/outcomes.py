@@ -125,9 +125,9 @@ def membership_days(events, messages, memberships, timeline: Timeline, community
     cur = cur.select("member_id", "community_id", "day", "period").distinct()
     lo, hi = timeline.pre[0], timeline.test[1]
     a = ev.filter(ev.event.isin(ACTIVITY_EVENTS) & ev.community_id.notnull() & _win(ev.ts, lo, hi, tz))
-    a = a.select(a_member=a.member_id, a_comm=a.community_id, a_day=a.ts.date())
+    a = a.select(a_member=a.member_id, a_comm=a.community_id, a_day=_engine.local_date(a.ts, tz))
     b = ms.filter((ms.sender_type == "customer") & ms.community_id.notnull() & _win(ms.ts, lo, hi, tz))
-    b = b.select(a_member=b.sender_id, a_comm=b.community_id, a_day=b.ts.date())
+    b = b.select(a_member=b.sender_id, a_comm=b.community_id, a_day=_engine.local_date(b.ts, tz))
     act = a.union(b, distinct=True).mutate(active=ibis.literal(1))
     j = cur.left_join(act, (cur.member_id == act.a_member) & (cur.community_id == act.a_comm) & (cur.day == act.a_day))
     return j.select("member_id", "community_id", "day", "period", active=j.active.fill_null(0))

@@ -68,7 +68,7 @@ def reply_pairs(messages, start, end, window_hours: float = 24.0, questions_only
         s, on=c.ts <= s.reply_ts, predicates=c.community_id == s.s_comm)
     minutes = _engine.seconds_between(j.reply_ts, j.ts) / 60.0
     ok = (minutes <= window_hours * 60).fill_null(False)
-    return j.select("msg_id", "community_id", "sender_id", "ts", day=j.ts.date(),
+    return j.select("msg_id", "community_id", "sender_id", "ts", day=_engine.local_date(j.ts, tz),
                     staff_id=ok.ifelse(j.staff_id, ibis.null(str)),
                     reply_ts=ok.ifelse(j.reply_ts, ibis.null("timestamp('UTC')")),
                     reply_minutes=ok.ifelse(minutes, ibis.null(float)), answered=ok)
@@ -122,7 +122,7 @@ def reconcile_daily_totals(messages, owner_daily_stats, communities, start, end,
     cm = _engine.table(communities, "communities", ("community_id", "owner_id"), tz)
     m = m.filter(m.sender_type.isin(list(sender_types)) & (m.ts >= _engine.ts_literal(start, tz))
                  & (m.ts < _engine.ts_literal(end, tz)))
-    a = m.join(cm.select("community_id", "owner_id"), "community_id").mutate(day=_.ts.date())
+    a = m.join(cm.select("community_id", "owner_id"), "community_id").mutate(day=_engine.local_date(m.ts, tz))
     a = a.group_by(["owner_id", "day"]).agg(archive_msgs=_.community_id.count())
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     lo = (lo.tz_convert(tz) if lo.tzinfo else lo).date()

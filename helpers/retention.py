@@ -71,7 +71,7 @@ def cohort_retention(events, period: Period = "week", cohort_by: Literal["first_
     if end is not None:
         ev = ev.filter(ev.ts < _engine.ts_literal(end, tz))
     unit = _UNIT[period]
-    act = ev.select("member_id", p=ev.ts.date().truncate(unit)).distinct()
+    act = ev.select("member_id", p=_engine.local_date(ev.ts, tz).truncate(unit)).distinct()
     if cohort_by == "first_activity":
         coh = act.group_by("member_id").aggregate(c=_.p.min())
     else:
@@ -87,7 +87,7 @@ def cohort_retention(events, period: Period = "week", cohort_by: Literal["first_
         if end is not None:
             j = j.filter(j[col] < _engine.ts_literal(end, tz))
         coh = j.group_by("member_id").aggregate(first=j[col].min())
-        coh = coh.select("member_id", c=coh.first.date().truncate(unit))
+        coh = coh.select("member_id", c=_engine.local_date(coh.first, tz).truncate(unit))
     keys = []
     if breakdown is not None:
         if members is None:

@@ -70,13 +70,12 @@ def score(values, cuts, higher_is_better: bool = True) -> np.ndarray:
 
 
 def segment_of(r, f, segment_map: Mapping[str, str] | None = None) -> pd.Series:
-    """Segment names for score pairs; ``segment_map`` maps regular expressions over ``f"{r}{f}"`` to names."""
+    """Segment names for score pairs; ``segment_map`` maps regular expressions over ``f"{r}{f}"`` to names.
+    Each distinct pair is matched once (there are at most 25), then mapped onto the members."""
     rules = [(re.compile(p), name) for p, name in (segment_map or SEGMENTS).items()]
-    keys = [f"{a}{b}" for a, b in zip(r, f)]
-    out = []
-    for k in keys:
-        out.append(next((name for rx, name in rules if rx.fullmatch(k)), "Unassigned"))
-    return pd.Series(out, dtype="object")
+    keys = pd.Series(np.asarray(r)).astype(str).str.cat(pd.Series(np.asarray(f)).astype(str))
+    names = {k: next((name for rx, name in rules if rx.fullmatch(k)), "Unassigned") for k in keys.unique()}
+    return keys.map(names).astype("object")
 
 
 def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
@@ -86,7 +85,7 @@ def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     keep = (o.ts < _engine.ts_literal(as_of, tz)) & o.member_id.notnull()
     if since is not None:
         keep &= o.ts >= _engine.ts_literal(since, tz)
-    o = o.filter(keep).mutate(day=_.ts.date())
+    o = o.filter(keep).mutate(day=_engine.local_date(o.ts, tz))
     agg = o.group_by("member_id").agg(last_day=_.day.max(), frequency=_.day.nunique(),
                                       total_spend=_.amount.sum().cast("float64"))
     df = _engine.to_pandas(agg, tz)
@@ -121,7 +120,7 @@ def score_rfm(orders, as_of, *, since=None, method: Method = "quantile",
     for col, key, better_high in (("recency_days", "r", False), ("frequency", "f", True), ("monetary", "m", True)):
         cuts = quintile_cuts(df[col], method, (bins or {}).get(col))
         df[key] = score(df[col], cuts, better_high)
-    df["rfm_score"] = df["r"].astype(str) + df["f"].astype(str) + df["m"].astype(str)
+    df["rfm_score"] = (df["r"] * 100 + df["f"] * 10 + df["m"]).astype(str)
     df["segment"] = segment_of(df["r"], df["f"], segment_map).to_numpy()
     return df[COLUMNS]
 

@@ -1,0 +1,38 @@
+"""Engine quirks: epoch microseconds, seconds between time stamps, local dates on the fast path."""
+import pandas as pd
+import pytest
+
+from helpers import _engine
+
+
+def _stamps(tz: str) -> pd.DataFrame:
+    # instants around local midnight (and a DST change in Berlin), given in UTC
+    utc = pd.to_datetime(["2026-06-01 15:59:59.999999", "2026-06-01 16:00:00", "2026-03-29 00:30:00",
+                          "2026-03-29 01:30:00", "2026-10-25 00:30:00", "1970-01-01 00:00:00"], utc=True, format="ISO8601")
+    return pd.DataFrame({"ts": utc.tz_convert(tz)})
+
+
+def test_fixed_offsets():
+    assert _engine.fixed_offset_us("Asia/Shanghai") == 8 * 3600 * 10**6
+    assert _engine.fixed_offset_us("UTC") == 0
+    assert _engine.fixed_offset_us("Europe/Berlin") is None  # daylight saving time
+
+
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "Europe/Berlin", "UTC"])
+def test_local_date_is_the_calendar_date_in_the_zone(tz):
+    df = _stamps(tz)
+    t = _engine.table(df, tz=tz)
+    got = _engine.to_pandas(t.select(d=_engine.local_date(t.ts, tz)), tz)["d"]
+    expected = df["ts"].dt.tz_convert(tz).dt.date
+    assert [pd.Timestamp(x).date() for x in got] == list(expected)
+    if tz == "Asia/Shanghai":  # 15:59:59.999999 UTC is still June 1st; 16:00 UTC is June 2nd
+        assert [pd.Timestamp(x).day for x in got[:2]] == [1, 2]
+
+
+def test_epoch_us_and_seconds_between():
+    df = pd.DataFrame({"a": pd.to_datetime(["2026-06-01 00:00:00.000001"], utc=True),
+                       "b": pd.to_datetime(["2026-06-01 00:00:01.500001"], utc=True)})
+    t = _engine.table(df)
+    out = _engine.to_pandas(t.select(us=_engine.epoch_us(t.a), s=_engine.seconds_between(t.b, t.a)))
+    assert out["us"].iloc[0] == pd.Timestamp("2026-06-01", tz="UTC").value // 1000 + 1
+    assert out["s"].iloc[0] == 1.5
