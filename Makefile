@@ -39,9 +39,26 @@ unit: setup
 lab: setup
 	$(VENV)/bin/jupyter lab --notebook-dir=notebooks
 
-bench: setup
+# benchmark-only packages (polars, lifetimes) on top of the kit's pins; retentioneering in venvs of its own
+$(VENV)/.bench-installed: benchmarks/requirements.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r benchmarks/requirements.txt
+	@touch $@
+
+benchmarks/.venv-rete/.installed: benchmarks/requirements-retentioneering.txt
+	@test -x $(@D)/bin/python || $(PYTHON_BIN) -m venv $(@D)
+	$(@D)/bin/python -m pip install --quiet -r $<
+	@touch $@
+
+benchmarks/.venv-rete5/.installed: benchmarks/requirements-retentioneering5.txt
+	@test -x $(@D)/bin/python || $(PYTHON_BIN) -m venv $(@D)
+	$(@D)/bin/python -m pip install --quiet -r $<
+	@touch $@
+
+bench: setup $(VENV)/.bench-installed benchmarks/.venv-rete/.installed benchmarks/.venv-rete5/.installed
 	$(PY) benchmarks/bench_synth_ingest.py --scales 0.1 1.0
-	$(PY) benchmarks/bench_members.py --events 1e6 1e7
+	$(PY) benchmarks/bench_funnel.py --events 1e6 1e7 5e7
+	$(PY) benchmarks/bench_rfm.py --orders 1e6 1e7
+	$(PY) benchmarks/bench_activity.py --events 1e7 5e7
 	$(PY) benchmarks/bench_abtest.py
 	$(PY) benchmarks/bench_service.py
 	$(PY) benchmarks/bench_service_text.py
