@@ -95,13 +95,19 @@ def cohort_retention(events, period: Period = "week", cohort_by: Literal["first_
         m = _engine.table(members, "members", ("member_id", breakdown), tz).select("member_id", breakdown)
         coh = coh.inner_join(m, "member_id")
         keys = [breakdown]
-    sizes = _engine.to_pandas(coh.group_by([*keys, "c"]).aggregate(cohort_size=_.member_id.count()), tz)
     a = act.inner_join(coh, "member_id")
     a = a.mutate(k=_period_index(a.p, a.c, period)).filter(_.k >= 0)
     if returning == "first_time":
         first = a.filter(a.k >= 1).group_by([*keys, "member_id", "c"]).aggregate(k=_.k.min())
         a = a.filter(a.k == 0).select(*keys, "member_id", "c", "k").union(first)
-    cells = _engine.to_pandas(a.group_by([*keys, "c", "k"]).aggregate(members=_.member_id.nunique()), tz)
+    # rows are distinct (member, period) pairs, so a count is a distinct count; a breakdown table may
+    # repeat a member, so that path keeps the distinct count
+    members_in_cell = _.member_id.nunique() if keys else _.count()
+    cells = _engine.to_pandas(a.group_by([*keys, "c", "k"]).aggregate(members=members_in_cell), tz)
+    if cohort_by == "first_activity":  # every member is active in the period of its first activity
+        sizes = cells.loc[cells["k"] == 0, [*keys, "c", "members"]].rename(columns={"members": "cohort_size"})
+    else:
+        sizes = _engine.to_pandas(coh.group_by([*keys, "c"]).aggregate(cohort_size=_.member_id.count()), tz)
     last = _engine.to_pandas(ev.aggregate(last=ev.ts.max()), tz)["last"].iloc[0]
     obs_end = pd.Timestamp(end) if end is not None else last
     obs_end = (obs_end.tz_localize(tz) if obs_end.tzinfo is None else obs_end.tz_convert(tz)) if pd.notna(obs_end) else obs_end
