@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Literal
 
+import numpy as np
 import pandas as pd
 
 with warnings.catch_warnings():
@@ -109,11 +110,28 @@ def _extractor(method: str, user_dict: str | Path):
     return ex
 
 
+MAX_TEXTS = 20_000
+
+
+def sample_texts(texts: Iterable[str], max_texts: int | None = MAX_TEXTS, seed: int = 7) -> list[str]:
+    """``texts`` as a list; above ``max_texts`` a seeded random sample of ``max_texts`` of them, in
+    their original order (``None``: all). Keywords and topics describe the distribution of words, which
+    20,000 texts pin down; scanning every message of a large archive only costs time."""
+    texts = list(texts)
+    if max_texts is None or len(texts) <= max_texts:
+        return texts
+    if not isinstance(max_texts, int) or max_texts < 1:
+        raise ValueError(f"`max_texts` must be a positive integer or None; got {max_texts!r}.")
+    keep = np.sort(np.random.default_rng(seed).choice(len(texts), size=max_texts, replace=False))
+    return [texts[i] for i in keep]
+
+
 def keywords(texts: Iterable[str], method: Literal["tfidf", "textrank"] = "tfidf", top_k: int = 10,
-             user_dict: str | Path = USER_DICT) -> pd.DataFrame:
+             user_dict: str | Path = USER_DICT, max_texts: int | None = MAX_TEXTS, seed: int = 7) -> pd.DataFrame:
     """The ``top_k`` keywords of a body of texts, by jieba's TF-IDF or TextRank.
 
-    The texts are joined (one line each) and treated as one document. ``tfidf``: term frequency in
+    The texts (above ``max_texts``, a seeded sample: :func:`sample_texts`) are joined (one line each)
+    and treated as one document. ``tfidf``: term frequency in
     the document times jieba's bundled inverse document frequency (words missing from its table get
     the median IDF). ``textrank``: PageRank on the co-occurrence graph of nouns and verbs (window 5).
     Both use the kit's user dictionary and stop words, drop WeChat emoji codes, one-character words
@@ -125,7 +143,7 @@ def keywords(texts: Iterable[str], method: Literal["tfidf", "textrank"] = "tfidf
     _check_one_of("method", method, KEYWORD_METHODS)
     if not isinstance(top_k, int) or top_k < 1:
         raise ValueError(f"`top_k` must be a positive integer; got {top_k!r}.")
-    doc = "\n".join(_EMOJI_CODE.sub(" ", _normalize(t)).lower() for t in texts)
+    doc = "\n".join(_EMOJI_CODE.sub(" ", _normalize(t)).lower() for t in sample_texts(texts, max_texts, seed))
     pairs = _extractor(method, user_dict).extract_tags(doc, topK=top_k + 50, withWeight=True) if doc.strip() else []
     pairs = [(w, x) for w, x in pairs if not _PUNCT.match(w)][:top_k]
     out = pd.DataFrame(pairs, columns=["keyword", "weight"])
@@ -134,16 +152,18 @@ def keywords(texts: Iterable[str], method: Literal["tfidf", "textrank"] = "tfidf
 
 
 def keywords_by(frame: pd.DataFrame, by: str | list[str], text_col: str = "text",
-                method: Literal["tfidf", "textrank"] = "tfidf", top_k: int = 10) -> pd.DataFrame:
+                method: Literal["tfidf", "textrank"] = "tfidf", top_k: int = 10,
+                max_texts: int | None = MAX_TEXTS, seed: int = 7) -> pd.DataFrame:
     """:func:`keywords` within each group of ``frame`` (e.g. by ticket category or week): the ``by``
-    columns, ``n_texts``, then ``rank, keyword, weight``."""
+    columns, ``n_texts`` (all texts of the group), then ``rank, keyword, weight`` (from at most
+    ``max_texts`` of them)."""
     by = [by] if isinstance(by, str) else list(by)
     missing = [c for c in by + [text_col] if c not in frame.columns]
     if missing:
         raise KeyError(f"`frame` lacks column(s) {missing}. Available: {list(frame.columns)}.")
     parts = []
     for key, grp in frame.groupby(by, sort=True, dropna=False):
-        kw = keywords(grp[text_col].dropna(), method=method, top_k=top_k)
+        kw = keywords(grp[text_col].dropna(), method=method, top_k=top_k, max_texts=max_texts, seed=seed)
         key = key if isinstance(key, tuple) else (key,)
         head = pd.DataFrame({c: [v] * len(kw) for c, v in zip(by, key)})
         head["n_texts"] = len(grp)

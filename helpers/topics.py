@@ -37,12 +37,14 @@ def _identity(tokens):
 
 
 def topics(texts: Iterable[str], n_topics: int = 5, top_n: int = 8, min_df: int = 2, seed: int = 7,
-           min_chars: int = 2) -> Topics:
+           min_chars: int = 2, max_texts: int | None = 20_000) -> Topics:
     """NMF topics of ``texts`` (see the module docstring). ``n_topics`` must be at least 1 and
     below the number of texts; tokens shorter than ``min_chars`` characters are left out (single
-    Chinese characters are mostly particles)."""
-    from helpers.text import tokenize
-    texts = list(texts)
+    Chinese characters are mostly particles). Above ``max_texts`` texts, the topics are fitted on a
+    seeded random sample of that many (``helpers.text.sample_texts``); ``assignments`` and the
+    ``share`` of each topic are then the sample's."""
+    from helpers.text import sample_texts, tokenize
+    texts = sample_texts(texts, max_texts, seed)
     if not isinstance(n_topics, int) or n_topics < 1:
         raise ValueError(f"`n_topics` must be a positive integer; got {n_topics!r}.")
     if len(texts) <= n_topics:

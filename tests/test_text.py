@@ -79,3 +79,18 @@ def test_topics_separate_a_two_theme_corpus_and_are_reproducible():
     assert a.sizes["n_texts"].tolist() == [12, 12] and a.sizes["share"].sum() == pytest.approx(1.0)
     with pytest.raises(ValueError, match="more texts"):
         topics.topics(CORPUS[:2], n_topics=2)
+
+
+def test_sample_texts_caps_with_a_seeded_ordered_sample():
+    texts = [f"t{i}" for i in range(100)]
+    assert text.sample_texts(texts, None) == texts and text.sample_texts(texts, 100) == texts
+    s1, s2 = text.sample_texts(texts, 10, seed=3), text.sample_texts(texts, 10, seed=3)
+    assert s1 == s2 and len(set(s1)) == 10 and s1 == sorted(s1, key=lambda t: int(t[1:]))
+    assert text.sample_texts(texts, 10, seed=4) != s1
+    with pytest.raises(ValueError, match="max_texts"):
+        text.sample_texts(texts, 0)
+    # keywords of a capped sample: the dominant word of the whole body is still first
+    body = ["物流太慢了"] * 900 + ["价格有点贵"] * 100
+    full = text.keywords(body, max_texts=None)
+    assert set(full["keyword"][:2]) == {"物流", "太慢"}  # jieba's IDF ranks the two words of the 900
+    assert list(text.keywords(body, max_texts=200)["keyword"][:2]) == list(full["keyword"][:2])
