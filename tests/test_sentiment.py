@@ -113,3 +113,15 @@ def test_sentiment_scores_chinese_and_mixed_text():
     assert (zh["score"] == 2 * zh["p_positive"] - 1).all() and out["score"].between(-1, 1).all()
     with pytest.raises(ValueError, match="'zh', 'en', 'auto'"):
         text.sentiment(["x"], lang="fr")
+
+
+def test_model_comparison_is_cached(tmp_path, monkeypatch):
+    monkeypatch.setattr(S, "MODEL_DIR", tmp_path)
+    calls = []
+    real = S.evaluate_sentiment
+    monkeypatch.setattr(S, "evaluate_sentiment", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(S, "SnowNLPBaseline", lambda: S.kit_model())  # keep the test fast
+    first = S.compare_models()
+    again = S.compare_models()
+    assert len(calls) == 2 and len(list(tmp_path.glob("comparison_*.csv"))) == 1
+    pd.testing.assert_frame_equal(first, again, check_dtype=False)
