@@ -75,9 +75,14 @@ def bounce_rates(events, nodes=None, gap_minutes: float = 30, start=None, end=No
     before ``end`` is not made a bounce by the window's edge. ``members`` (``member_id`` plus the
     ``breakdown`` column, e.g. the arms of an experiment) restricts to its members.
     """
-    s = sessions(events, gap_minutes, None, None, tz=tz)
-    if start is not None:
-        s = s.filter(s.ts >= _engine.ts_literal(start, tz))
+    if gap_minutes <= 0:
+        raise ValueError(f"`gap_minutes` must be positive; got {gap_minutes!r}.")
+    gap_us = int(round(gap_minutes * 60e6))
+    # a view bounces when no strictly later event of the member follows within the gap: one window over
+    # the events from `start` to `end` + gap (earlier events cannot change it; later ones can)
+    horizon = None if end is None else pd.Timestamp(end) + pd.Timedelta(minutes=gap_minutes)
+    s = journey_nodes(events, start, horizon, tz)
+    s = s.mutate(bounced=s.us.max().over(ibis.window(group_by="member_id", order_by="us", range=(1, gap_us))).isnull())
     if end is not None:
         s = s.filter(s.ts < _engine.ts_literal(end, tz))
     if nodes is not None:

@@ -120,3 +120,15 @@ def test_path_charts_draw_what_the_tables_hold():
         ax = pj.plot_bounce(bounce, "node", "Bounce by node")
         assert [round(p.get_height(), 4) for p in ax.patches] == [round(1 / 3, 4), 0.25]
     plt.close("all")
+
+
+def test_bounce_rates_agree_with_the_session_table(sample):
+    # bounce_rates takes one window over [start, end + gap); the full session table must give the same
+    ev = sample.con.table("events")
+    start, end = "2026-06-10 13:00", "2026-06-17 09:30"
+    fast = paths.bounce_rates(ev, start=start, end=end).set_index("node")
+    s = paths.sessions(ev).to_pandas()
+    s = s[(s["ts"] >= pd.Timestamp(start, tz="Asia/Shanghai")) & (s["ts"] < pd.Timestamp(end, tz="Asia/Shanghai"))]
+    slow = s.groupby("node").agg(views=("member_id", "size"), bounces=("bounced", "sum"))
+    assert len(fast) > 5
+    pd.testing.assert_frame_equal(fast[["views", "bounces"]].sort_index(), slow.sort_index(), check_dtype=False)
