@@ -48,21 +48,27 @@ def raw_identifiers(raw_dir: str | Path) -> set[str]:
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9@._+-]+")
+_SPACED_RUN = re.compile(r"[A-Za-z0-9@._+-]+(?:[ \t]+[A-Za-z0-9@._+-]+)+")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
 
 
 def find_identifiers(text: str, needles: set[str]) -> list[str]:
     """The raw identifiers that ``text`` shows: Latin-script values (ids, phones, emails, Latin names) as
-    whole tokens, values with spaces (formatted phones) as substrings, Chinese values inside runs of
+    whole tokens, values with spaces (formatted phones) as whole runs of such tokens, Chinese values inside runs of
     Chinese characters. Embedded images (base64 data URIs) are not text and are skipped."""
     text = _DATA_URI.sub(" ", text)
     latin = {n for n in needles if n.isascii() and " " not in n}
-    spaced = [n for n in needles if n.isascii() and " " in n]
+    spaced = {" ".join(n.split()) for n in needles if n.isascii() and " " in n}
     cjk = {n for n in needles if not n.isascii()}
     lengths = sorted({len(n) for n in cjk})
     hits = [tok for tok in (t.rstrip(".-_") for t in _TOKEN.findall(text)) if tok in latin]
-    hits += [n for n in spaced if n in text]
+    if spaced:  # runs of space-separated tokens, looked up word n-gram by n-gram (not one scan per value)
+        widest = max(n.count(" ") + 1 for n in spaced)
+        for run in _SPACED_RUN.findall(text):
+            words = run.split()
+            hits += [g for i in range(len(words)) for k in range(2, min(widest, len(words) - i) + 1)
+                     if (g := " ".join(words[i:i + k]).rstrip(".-_")) in spaced]
     for run in _CJK_RUN.findall(text):
         hits += [run[i:i + k] for k in lengths for i in range(len(run) - k + 1) if run[i:i + k] in cjk]
     return hits

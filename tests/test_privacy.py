@@ -25,3 +25,9 @@ def test_find_identifiers_formats_and_images():
     text = 'ok <img src="data:image/png;base64,wmAbC123AAAA"> id wmAbC123. call +86 138 1234 5678 见王小明'
     assert sorted(privacy.find_identifiers(text, needles)) == sorted(["wmAbC123", "+86 138 1234 5678", "王小明"])
     assert privacy.find_identifiers("xwmAbC123y", needles) == []
+
+
+def test_spaced_values_are_found_inside_longer_runs_of_tokens():
+    needles = {"138 1234 5678", "+86 139 0000 1111"}
+    text = "call 138 1234 5678 now; or +86  139 0000 1111. not 1138 1234 56789"
+    assert sorted(privacy.find_identifiers(text, needles)) == ["+86 139 0000 1111", "138 1234 5678"]
