@@ -55,8 +55,8 @@ _DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,[A-Za-z0-9+/=]+")
 
 def find_identifiers(text: str, needles: set[str]) -> list[str]:
     """The raw identifiers that ``text`` shows: Latin-script values (ids, phones, emails, Latin names) as
-    whole tokens, values with spaces (formatted phones) as whole runs of such tokens, Chinese values inside runs of
-    Chinese characters. Embedded images (base64 data URIs) are not text and are skipped."""
+    whole tokens, values with spaces (formatted phones) as whole runs of such tokens, Chinese values
+    inside runs of Chinese characters. Embedded images (base64 data URIs) are not text and are skipped."""
     text = _DATA_URI.sub(" ", text)
     latin = {n for n in needles if n.isascii() and " " not in n}
     spaced = {" ".join(n.split()) for n in needles if n.isascii() and " " in n}
