@@ -39,20 +39,21 @@ def walk(rng: np.random.Generator, start: np.ndarray, content_ok: np.ndarray) ->
             break
         if step > MAX_STEPS:  # only sessions sitting on itinerary_consult take one more step
             live = live[state[live] == ITIN]
-            state[np.setdiff1d(np.flatnonzero(state != END), live)] = END
+            state[(state != END) & (state != ITIN)] = END
             if live.size == 0:
                 break
-        probs = P[state[live]].copy()
-        no_post = ~content_ok[live]
-        probs[no_post, END] += probs[no_post, POST]
-        probs[no_post, POST] = 0.0
-        seen = seen_itin[live]
-        probs[seen, HOME] += probs[seen, ITIN]
-        probs[seen, ITIN] = 0.0
-        if step == MAX_STEPS + 1:
+        no_post, seen = ~content_ok[live], seen_itin[live]
+        u = rng.random(live.size)
+        if step <= MAX_STEPS:  # the next page is the number of cumulative probabilities below u
+            variant = state[live] * 4 + no_post * 2 + seen
+            nxt = np.zeros(live.size, dtype=np.int64)
+            for col in _CDF:  # loop over the 9 pages
+                nxt += u > col[variant]
+        else:
+            probs = _transitions(state[live], no_post, seen)
             probs[:, END] = 0.0
             probs /= probs.sum(axis=1, keepdims=True)
-        nxt = (rng.random(live.size)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1)
+            nxt = (u[:, None] > np.cumsum(probs, axis=1)).sum(axis=1)
         nxt = np.minimum(nxt, END)
         state[live] = nxt
         seen_itin[live] |= nxt == ITIN
@@ -61,3 +62,20 @@ def walk(rng: np.random.Generator, start: np.ndarray, content_ok: np.ndarray) ->
         out_t.append(np.full(int(moved.sum()), step))
         out_p.append(nxt[moved])
     return {"session": np.concatenate(out_s), "step": np.concatenate(out_t), "page": np.concatenate(out_p)}
+
+
+def _transitions(state: np.ndarray, no_post: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """Transition probabilities of sessions on ``state``: no post is opened on a day without content
+    (``no_post``: that mass ends the session), itinerary_consult is not revisited (``seen``: back home)."""
+    probs = P[state].copy()
+    probs[no_post, END] += probs[no_post, POST]
+    probs[no_post, POST] = 0.0
+    probs[seen, HOME] += probs[seen, ITIN]
+    probs[seen, ITIN] = 0.0
+    return probs
+
+
+# cumulative transition probabilities of every (state, no_post, seen) variant, row state * 4 + no_post * 2
+# + seen, one array per next page: the same arithmetic as row by row, a table lookup per session
+_ROWS = np.arange(36)
+_CDF = tuple(np.cumsum(_transitions(_ROWS // 4, (_ROWS // 2) % 2 == 1, _ROWS % 2 == 1), axis=1).T.copy())

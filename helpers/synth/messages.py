@@ -9,13 +9,17 @@ counts in ``groupchat/statistic``.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm import tqdm  # plain bars: these run from the command line, not in notebooks
 
-from helpers.synth import identifiers, targets as T, texts
+from helpers.synth import identifiers, render as R, targets as T, texts
 from helpers.synth.activity import AGREE, DISAGREE
 from helpers.synth.clock import DAY_S, Clock
-from helpers.synth.writers import Batch, Writer
+from helpers.synth.writers import Writer
 
 CUSTOMER, STAFF, ROBOT, CONSENT = 0, 1, 2, 3
 TEXT, IMAGE, EMOTION, LINK, AGREE_T, DISAGREE_T = range(6)
@@ -25,28 +29,6 @@ SENT_P = {"logistics": [0.25, 0.30, 0.45], "other": [0.45, 0.35, 0.20]}
 STAFF_REPLY_P, ROBOT_REPLY_P = 0.75, 0.5
 STAT_FIELDS = ("new_chat_cnt", "chat_total", "chat_has_msg", "new_member_cnt", "member_total", "member_has_msg",
                "msg_total", "migrate_trainee_chat_cnt")
-
-SQL = """
-SELECT CASE mt
-  WHEN 0 THEN json_object('msgid', mid, 'action', 'send', 'from', snd, 'tolist', [tl], 'roomid', room,
-                          'msgtime', t, 'msgtype', 'text', 'text', json_object('content', txt))
-  WHEN 1 THEN json_object('msgid', mid, 'action', 'send', 'from', snd, 'tolist', [tl], 'roomid', room,
-                          'msgtime', t, 'msgtype', 'image', 'image',
-                          json_object('md5sum', md5(mid), 'filesize', 20000 + t % 900000, 'sdkfileid', 'CtY' || md5(mid || 'f')))
-  WHEN 2 THEN json_object('msgid', mid, 'action', 'send', 'from', snd, 'tolist', [tl], 'roomid', room,
-                          'msgtime', t, 'msgtype', 'emotion', 'emotion',
-                          json_object('type', 1 + t % 2, 'width', 240, 'height', 240, 'imagesize', 8000 + t % 40000, 'md5sum', md5(mid)))
-  WHEN 3 THEN json_object('msgid', mid, 'action', 'send', 'from', snd, 'tolist', [tl], 'roomid', room,
-                          'msgtime', t, 'msgtype', 'link', 'link',
-                          json_object('title', txt, 'description', '点击查看详情', 'link_url', 'https://m.brand.cn/s/' || left(md5(mid), 10),
-                                      'image_url', 'https://img.brand.cn/' || left(md5(mid || 'i'), 16) || '.jpg'))
-  WHEN 4 THEN json_object('msgid', mid, 'action', 'send', 'from', snd, 'tolist', [tl], 'roomid', '', 'msgtime', t,
-                          'msgtype', 'agree', 'agree', json_object('userid', snd, 'agree_time', t))
-  ELSE json_object('msgid', mid, 'action', 'send', 'from', snd, 'tolist', [tl], 'roomid', '', 'msgtime', t,
-                   'msgtype', 'disagree', 'disagree', json_object('userid', snd, 'disagree_time', t))
-END AS line FROM msg ORDER BY seq
-"""
-
 
 def _customer(rng, clock, d, people, act, a_idx, state) -> dict:
     amd = act.amd
@@ -91,7 +73,10 @@ def run(w: Writer, rng: np.random.Generator, clock: Clock, people, comm, act, pr
     state = {"texts": 0, "phones": 0, "pending": None, "archived_customer": 0}
     staff_ids = comm.staff_userid
     follow = comm.owner[comm.home]
-    batch = Batch(w, "msg", SQL, "wecom/msgaudit")
+    robots = comm.robots[np.arange(comm.n_chats) % comm.robots.size]
+    lk = {"from": R.literals(np.r_[people.external_userid, staff_ids, robots]), "staff": R.literals(staff_ids),
+          "room": R.literals(np.r_[[""], comm.chat_id]),
+          "staff_at": people.external_userid.size, "robot_at": people.external_userid.size + staff_ids.size}
     for d in tqdm(range(clock.n_days), desc="archive", disable=not progress):  # loop over days
         c = _customer(rng, clock, d, people, act, order[bounds[d]:bounds[d + 1]], state)
         parts = [c, _replies(rng, comm, c), _notices(rng, clock, d, comm)]
@@ -108,27 +93,56 @@ def run(w: Writer, rng: np.random.Generator, clock: Clock, people, comm, act, pr
         kind = np.r_[m["kind"][keep], np.full(cons.size, CONSENT)]
         sender = np.r_[m["sender"][keep], cons]
         chat = np.r_[m["chat"][keep], np.full(cons.size, -1)]
-        snd = np.empty(kind.size, dtype=object)
-        for k, ids in ((CUSTOMER, people.external_userid), (CONSENT, people.external_userid), (STAFF, staff_ids),
-                       (ROBOT, comm.robots[np.arange(comm.n_chats) % comm.robots.size])):  # loop over sender kinds
-            sel = kind == k
-            snd[sel] = ids[sender[sel]]
-        tl = np.empty(kind.size, dtype=object)
-        tl[chat >= 0] = staff_ids[comm.owner[chat[chat >= 0]]]
-        tl[chat < 0] = staff_ids[follow[sender[chat < 0]]]
+        who = np.where(kind == STAFF, lk["staff_at"] + sender, np.where(kind == ROBOT, lk["robot_at"] + sender, sender))
+        to = np.where(chat >= 0, comm.owner[np.maximum(chat, 0)], follow[np.where(chat < 0, sender, 0)])
         t = np.r_[m["t"][keep], act.consent_ts[cons] * 1000 + rng.integers(0, 1000, cons.size)]
         mt = np.r_[m["mt"][keep], np.where(act.consent[cons] == AGREE, AGREE_T, DISAGREE_T)]
         base = 10**18 + d * 10**15 + int(rng.integers(0, 10**14))
         n = kind.size
-        mid = (base + np.arange(n)).astype(str).astype(object) + "_" + (t // 1000).astype(str).astype(object) + "_external"
-        cols = {"mid": mid, "snd": snd, "tl": tl, "room": np.where(chat >= 0, comm.chat_id[np.maximum(chat, 0)], "").astype(object),
-                "t": t, "mt": mt.astype(np.int8), "txt": np.r_[m["txt"][keep], np.full(cons.size, None)]}
+        txt = np.r_[m["txt"][keep], np.full(cons.size, None)]
         by_time = np.lexsort((np.arange(n), t))          # the archive is in time order
-        batch.add(f"wecom/msgaudit/messages_{clock.day_label(d)}.jsonl",
-                  {"seq": np.arange(n)} | {k: v[by_time] for k, v in cols.items()})
-    batch.flush()
+        cols = {"num": base + by_time, "who": who[by_time], "to": to[by_time], "room": chat[by_time] + 1,
+                "t": t[by_time], "mt": mt[by_time], "txt": txt[by_time]}
+        w.lines_later(f"wecom/msgaudit/messages_{clock.day_label(d)}.jsonl", n, partial(_render, lk, cols),
+                      "wecom/msgaudit")
+    w.drain()
     realized = {"chat_phone_share": state["phones"] / max(state["texts"], 1)}
     return {"stats": stats, "realized": realized}
+
+
+def _render(lk: dict, c: dict) -> pa.Array:
+    """One archive record per message, in the layout of the archive SDK (``tolist`` holds the chat owner,
+    or for one-to-one records the customer's follow-up staff; ``roomid`` is empty there)."""
+    mt, t = c["mt"], c["t"]
+    mid = R.concat(R.text(c["num"]), "_", R.text(t // 1000), "_external")
+
+    def media(rows, kind):
+        m = mid.take(pa.array(rows))
+        tr = t[rows]
+        if kind == IMAGE:
+            return R.concat(',"msgtype":"image","image":{"md5sum":"', R.md5_hex(m), '","filesize":',
+                            R.text(20000 + tr % 900000), ',"sdkfileid":"CtY', R.md5_hex(m, "f"), '"}}')
+        if kind == EMOTION:
+            return R.concat(',"msgtype":"emotion","emotion":{"type":', R.text(1 + tr % 2),
+                            ',"width":240,"height":240,"imagesize":', R.text(8000 + tr % 40000), ',"md5sum":"',
+                            R.md5_hex(m), '"}}')
+        return R.concat(',"msgtype":"link","link":{"title":', R.distinct(c["txt"][rows]),
+                        ',"description":"点击查看详情","link_url":"https://m.brand.cn/s/',
+                        pc.utf8_slice_codeunits(R.md5_hex(m), 0, 10), '","image_url":"https://img.brand.cn/',
+                        pc.utf8_slice_codeunits(R.md5_hex(m, "i"), 0, 16), '.jpg"}}')
+
+    def consent(rows, name):
+        return R.concat(f',"msgtype":"{name}","{name}":{{"userid":', R.pick(lk["from"], c["who"][rows]),
+                        f',"{name}_time":', R.text(t[rows]), "}}")
+
+    return R.concat(
+        '{"msgid":"', mid, '","action":"send","from":', R.pick(lk["from"], c["who"]), ',"tolist":[',
+        R.pick(lk["staff"], c["to"]), '],"roomid":', R.pick(lk["room"], c["room"]), ',"msgtime":', R.text(t),
+        R.on(mt == TEXT, lambda rows: R.concat(',"msgtype":"text","text":{"content":', R.distinct(c["txt"][rows]),
+                                               "}}")),
+        R.on(mt == IMAGE, partial(media, kind=IMAGE)), R.on(mt == EMOTION, partial(media, kind=EMOTION)),
+        R.on(mt == LINK, partial(media, kind=LINK)), R.on(mt == AGREE_T, partial(consent, name="agree")),
+        R.on(mt == DISAGREE_T, partial(consent, name="disagree")), "\n")
 
 
 def _replies(rng, comm, c: dict) -> dict:

@@ -4,8 +4,10 @@ send results, and the daily group-chat statistics by owner."""
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from helpers.synth import communities as C, identifiers, targets as T
+from helpers.synth import communities as C, identifiers, render as R, targets as T
 from helpers.synth.clock import DAY_S, Clock
 from helpers.synth.identity import Registry
 from helpers.synth.messages import STAT_FIELDS
@@ -17,44 +19,39 @@ CORP_ID = "ww5f3a9c1e27b84d60"
 
 def write_chats(w: Writer, rng, clock: Clock, people, comm: C.Communities) -> None:
     n = comm.n_chats
-    w.pages("SELECT chat AS seq, 0 AS end_time, json_object('chat_id', cid, 'status', 0) AS obj FROM chats",
-            PAGE, lambda i: f"wecom/groupchat_list_p{i + 1:04d}.json",
-            lambda p, k, end, last: {"errcode": 0, "errmsg": "ok", "group_chat_list": ITEMS,
-                                     "next_cursor": "" if last else f"cursor{p + 2:04d}"},
-            "wecom/groupchat_list")
+    w.pages_of(R.concat('{"chat_id":', R.literals(comm.chat_id), ',"status":0}'), PAGE,
+               lambda i: f"wecom/groupchat_list_p{i + 1:04d}.json",
+               lambda p, k, end, last: {"errcode": 0, "errmsg": "ok", "group_chat_list": ITEMS,
+                                        "next_cursor": "" if last else f"cursor{p + 2:04d}"},
+               "wecom/groupchat_list")
     ms = comm.ms
     snap = np.flatnonzero(ms["join_ts"] < clock.t0)
     mem = ms["member"][snap]
     nick = np.where(rng.random(snap.size) < 0.3, people.nickname[mem], "")
     staff_rows = np.r_[comm.owner, comm.assistant]
     staff_chat = np.r_[np.arange(n), np.arange(n)]
-    w.register("gm", {
-        "chat": np.r_[ms["chat"][snap], staff_chat], "userid": np.r_[people.external_userid[mem], comm.staff_userid[staff_rows]],
-        "type": np.r_[np.full(snap.size, 2), np.full(2 * n, 1)],
-        "join_time": np.r_[ms["join_ts"][snap], comm.create_ts[staff_chat] + np.repeat([0, 600], n)],
-        "join_scene": np.r_[ms["scene"][snap], np.full(2 * n, 1)],
-        "invitor": np.r_[comm.staff_userid[ms["invitor"][snap]], comm.staff_userid[comm.owner[staff_chat]]],
-        "nick": np.r_[nick, np.full(2 * n, "", dtype=object)],
-        "name": np.r_[people.nickname[mem], comm.staff_name[staff_rows]],
-        "unionid": np.r_[people.unionid[mem], np.full(2 * n, None, dtype=object)]})
-    w.register("gc", {"chat": np.arange(n), "cid": comm.chat_id, "cname": comm.name,
-                      "owner": comm.staff_userid[comm.owner], "admin": comm.staff_userid[comm.assistant],
-                      "create_time": comm.create_ts})
-    rows = w.con.sql("""
-        WITH m AS (SELECT chat, list(CASE WHEN type = 2 THEN json_object('userid', userid, 'type', type,
-                     'join_time', join_time, 'join_scene', join_scene, 'invitor', json_object('userid', invitor),
-                     'group_nickname', nick, 'name', name, 'unionid', unionid)
-                   ELSE json_object('userid', userid, 'type', type, 'join_time', join_time, 'join_scene', join_scene,
-                     'invitor', json_object('userid', invitor), 'group_nickname', nick, 'name', name) END
-                   ORDER BY join_time, userid) AS ml, count(*) AS k FROM gm GROUP BY chat)
-        SELECT cid, k, json_object('errcode', 0, 'errmsg', 'ok', 'group_chat', json_object('chat_id', cid, 'name', cname,
-               'owner', owner, 'create_time', create_time, 'notice', ?, 'member_list', ml,
-               'admin_list', [json_object('userid', admin)]))::VARCHAR
-        FROM gc JOIN m USING (chat) ORDER BY chat""", params=[_notice()]).fetchall()
-    for cid, k, text in rows:  # loop over chats (one file each)
-        w.path(f"wecom/groupchat_get/{cid}.json").write_text(text, encoding="utf-8")
+    chat = np.r_[ms["chat"][snap], staff_chat]
+    userid = np.r_[people.external_userid[mem], comm.staff_userid[staff_rows]]
+    join_time = np.r_[ms["join_ts"][snap], comm.create_ts[staff_chat] + np.repeat([0, 600], n)]
+    customer = np.r_[np.ones(snap.size, bool), np.zeros(2 * n, bool)]
+    member = R.concat(
+        '{"userid":', R.distinct(userid), ',"type":', R.pick(pa.array(["1", "2"]), customer.astype(np.int64)),
+        ',"join_time":', R.text(join_time), ',"join_scene":', R.text(np.r_[ms["scene"][snap], np.full(2 * n, 1)]),
+        ',"invitor":{"userid":', R.distinct(comm.staff_userid[np.r_[ms["invitor"][snap], comm.owner[staff_chat]]]),
+        '},"group_nickname":', R.distinct(np.r_[nick, np.full(2 * n, "", dtype=object)]), ',"name":',
+        R.distinct(np.r_[people.nickname[mem], comm.staff_name[staff_rows]]),
+        R.on(customer, lambda rows: R.concat(',"unionid":', R.distinct(people.unionid[mem[rows]]))), "}")
+    order = np.lexsort((np.unique(userid, return_inverse=True)[1], join_time, chat))  # by time, then user id
+    k = np.bincount(chat, minlength=n)
+    text = R.concat('{"errcode":0,"errmsg":"ok","group_chat":{"chat_id":', R.literals(comm.chat_id), ',"name":',
+                    R.literals(comm.name), ',"owner":', R.literals(comm.staff_userid[comm.owner]), ',"create_time":',
+                    R.text(comm.create_ts), ',"notice":', R.literals([_notice()]).take(pa.array(np.zeros(n, np.int64))),
+                    ',"member_list":[', R.grouped(member.take(pa.array(order)), k), '],"admin_list":[{"userid":',
+                    R.literals(comm.staff_userid[comm.assistant]), "}]}}")
+    for c in range(n):  # loop over chats (one file each)
+        w.path(f"wecom/groupchat_get/{comm.chat_id[c]}.json").write_text(text[c].as_py(), encoding="utf-8")
         w.counts["wecom/groupchat_get"] += 1
-        w.counts["wecom/groupchat_get_members"] += int(k)
+        w.counts["wecom/groupchat_get_members"] += int(k[c])
     _change_log(w, clock, people, comm)
 
 
@@ -67,20 +64,19 @@ def _change_log(w: Writer, clock: Clock, people, comm: C.Communities) -> None:
     ms = comm.ms
     left = np.flatnonzero(ms["leave_ts"] >= 0)
     back = np.flatnonzero(ms["kind"] == C.REJOIN)
-    w.register("cl", {
-        "ts": np.r_[ms["leave_ts"][left], ms["join_ts"][back]],
-        "chat": np.r_[ms["chat"][left], ms["chat"][back]],
-        "add": np.r_[np.zeros(left.size, bool), np.ones(back.size, bool)],
-        "scene": np.r_[ms["quit_scene"][left], ms["scene"][back]].astype(np.int64),
-        "userid": np.r_[people.external_userid[ms["member"][left]], people.external_userid[ms["member"][back]]]})
-    w.lines("wecom/change_external_chat.jsonl", f"""
-        SELECT CASE WHEN add THEN json_object('ToUserName', '{CORP_ID}', 'FromUserName', 'sys', 'CreateTime', ts,
-                   'MsgType', 'event', 'Event', 'change_external_chat', 'ChatId', c.cid, 'ChangeType', 'update',
-                   'UpdateDetail', 'add_member', 'JoinScene', scene, 'MemChangeCnt', 1, 'MemChangeList', [userid])
-               ELSE json_object('ToUserName', '{CORP_ID}', 'FromUserName', 'sys', 'CreateTime', ts,
-                   'MsgType', 'event', 'Event', 'change_external_chat', 'ChatId', c.cid, 'ChangeType', 'update',
-                   'UpdateDetail', 'del_member', 'QuitScene', scene, 'MemChangeCnt', 1, 'MemChangeList', [userid]) END AS line
-        FROM cl JOIN chats c USING (chat) ORDER BY ts, userid""", "wecom/change_external_chat")
+    ts = np.r_[ms["leave_ts"][left], ms["join_ts"][back]]
+    add = np.r_[np.zeros(left.size, bool), np.ones(back.size, bool)]
+    userid = people.external_userid[np.r_[ms["member"][left], ms["member"][back]]]
+    order = np.lexsort((np.unique(userid, return_inverse=True)[1], ts))   # by time, then user id
+    line = R.concat(
+        f'{{"ToUserName":"{CORP_ID}","FromUserName":"sys","CreateTime":', R.text(ts),
+        ',"MsgType":"event","Event":"change_external_chat","ChatId":', R.literals(comm.chat_id).take(
+            pa.array(np.r_[ms["chat"][left], ms["chat"][back]])),
+        ',"ChangeType":"update","UpdateDetail":', R.pick(pa.array(['"del_member","QuitScene":', '"add_member","JoinScene":']),
+                                                         add.astype(np.int64)),
+        R.text(np.r_[ms["quit_scene"][left], ms["scene"][back]].astype(np.int64)), ',"MemChangeCnt":1,"MemChangeList":[',
+        R.distinct(userid), "]}\n")
+    w.lines_now("wecom/change_external_chat.jsonl", line.take(pa.array(order)), "wecom/change_external_chat")
 
 
 def write_contacts(w: Writer, rng, clock: Clock, people, comm: C.Communities, reg: Registry) -> None:
@@ -90,21 +86,22 @@ def write_contacts(w: Writer, rng, clock: Clock, people, comm: C.Communities, re
     first_join = np.full(n, np.iinfo(np.int64).max)
     np.minimum.at(first_join, comm.ms["member"], comm.ms["join_ts"])
     phone = identifiers.format_phones(rng, people.phone[:n], (0.8, 0.05, 0.1, 0.05))
-    w.register("wc", {"seq": np.arange(n), "ext": people.external_userid[:n], "name": people.nickname[:n],
-                      "gender": people.gender[:n].astype(np.int64), "unionid": people.unionid[:n],
-                      "staff": comm.staff_userid[comm.owner[comm.home]],
-                      "remark": np.where(rng.random(n) < 0.2, np.array(["VIP", "老客户", "新客", "活动"], dtype=object)[rng.integers(0, 4, n)], ""),
-                      "createtime": first_join - rng.integers(3600, 30 * DAY_S, n), "phone": np.where(has_phone, phone, None),
-                      "add_way": rng.choice(np.array([1, 3, 4, 9]), n), "state": np.where(rng.random(n) < 0.3, "qrcode_202605", "")})
-    w.pages("""SELECT seq, 0 AS end_time, json_object('external_contact', json_object('external_userid', ext, 'name', name,
-                   'type', 1, 'gender', gender, 'unionid', unionid),
-               'follow_info', json_object('userid', staff, 'remark', remark, 'createtime', createtime,
-                   'remark_mobiles', CASE WHEN phone IS NULL THEN []::VARCHAR[] ELSE [phone] END, 'add_way', add_way,
-                   'state', state)) AS obj FROM wc""",
-            PAGE, lambda i: f"wecom/contacts_p{i + 1:04d}.json",
-            lambda p, k, end, last: {"errcode": 0, "errmsg": "ok", "external_contact_list": ITEMS,
-                                     "next_cursor": "" if last else f"cursor{p + 2:04d}"},
-            "wecom/contacts")
+    remark = np.where(rng.random(n) < 0.2, np.array(["VIP", "老客户", "新客", "活动"], dtype=object)[rng.integers(0, 4, n)], "")
+    createtime = first_join - rng.integers(3600, 30 * DAY_S, n)
+    add_way = rng.choice(np.array([1, 3, 4, 9]), n)
+    state = np.where(rng.random(n) < 0.3, "qrcode_202605", "")
+    obj = R.concat(
+        '{"external_contact":{"external_userid":', R.literals(people.external_userid[:n]), ',"name":',
+        R.distinct(people.nickname[:n]), ',"type":1,"gender":', R.text(people.gender[:n].astype(np.int64)),
+        ',"unionid":', R.literals(people.unionid[:n]), '},"follow_info":{"userid":',
+        R.distinct(comm.staff_userid[comm.owner[comm.home]]), ',"remark":', R.distinct(remark), ',"createtime":',
+        R.text(createtime), ',"remark_mobiles":',
+        pc.fill_null(R.on(has_phone, lambda rows: R.concat("[", R.literals(phone[rows]), "]")), "[]"),
+        ',"add_way":', R.text(add_way), ',"state":', R.distinct(state), "}}")
+    w.pages_of(obj, PAGE, lambda i: f"wecom/contacts_p{i + 1:04d}.json",
+               lambda p, k, end, last: {"errcode": 0, "errmsg": "ok", "external_contact_list": ITEMS,
+                                        "next_cursor": "" if last else f"cursor{p + 2:04d}"},
+               "wecom/contacts")
     teams = list(dict.fromkeys(comm.staff_team))
     w.json("wecom/staff.json", {"errcode": 0, "errmsg": "ok", "userlist": [
         {"userid": u, "name": nm, "department": [1, 2 + teams.index(t)], "position": p, "team": t}
@@ -115,39 +112,39 @@ def write_contacts(w: Writer, rng, clock: Clock, people, comm: C.Communities, re
 def write_broadcasts(w: Writer, people, comm: C.Communities, bc: dict) -> None:
     g = bc["group_msgs"]
     nm, ng = bc["msgid"].size, g["msgid"].size
-    w.register("gl", {"seq": np.arange(nm + ng), "msgid": np.r_[bc["msgid"], g["msgid"]],
-                      "creator": comm.staff_userid[np.r_[bc["creator"], g["creator"]]],
-                      "create_type": np.r_[np.ones(nm, dtype=np.int64), np.zeros(ng, dtype=np.int64)],
-                      "create_time": np.r_[bc["create_ts"], g["create_ts"]],
-                      "content": np.r_["亲爱的会员，" + bc["title"] + "，点击查看", g["title"]],
-                      "title": np.r_[bc["title"], np.full(ng, None, dtype=object)],
-                      "url": np.r_[bc["url"], np.full(ng, None, dtype=object)]})
-    w.pages("""SELECT row_number() OVER (ORDER BY create_time, gl.seq) - 1 AS seq, 0 AS end_time, CASE WHEN url IS NULL THEN json_object('msgid', msgid, 'creator', creator,
-                   'create_type', create_type, 'create_time', create_time, 'text', json_object('content', content),
-                   'attachments', []::JSON[])
-               ELSE json_object('msgid', msgid, 'creator', creator, 'create_type', create_type,
-                   'create_time', create_time, 'text', json_object('content', content),
-                   'attachments', [json_object('msgtype', 'link', 'link', json_object('title', title, 'url', url))]) END AS obj
-               FROM gl""", 10**9, lambda i: "wecom/groupmsg_list.json",
-            lambda p, k, end, last: {"errcode": 0, "errmsg": "ok", "group_msg_list": ITEMS, "next_cursor": ""},
-            "wecom/groupmsg_list")
+    msgid = np.r_[bc["msgid"], g["msgid"]]
+    create_time = np.r_[bc["create_ts"], g["create_ts"]]
+    linked = np.r_[np.ones(nm, bool), np.zeros(ng, bool)]
+    title = np.r_[bc["title"], np.full(ng, None, dtype=object)]
+    url = np.r_[bc["url"], np.full(ng, None, dtype=object)]
+    obj = R.concat(
+        '{"msgid":', R.literals(msgid), ',"creator":', R.distinct(comm.staff_userid[np.r_[bc["creator"], g["creator"]]]),
+        ',"create_type":', R.pick(pa.array(["0", "1"]), linked.astype(np.int64)), ',"create_time":', R.text(create_time),
+        ',"text":{"content":', R.distinct(np.r_["亲爱的会员，" + bc["title"] + "，点击查看", g["title"]]), '},"attachments":',
+        pc.fill_null(R.on(linked, lambda rows: R.concat('[{"msgtype":"link","link":{"title":', R.distinct(title[rows]),
+                                                         ',"url":', R.distinct(url[rows]), "}}]")), "[]"), "}")
+    w.pages_of(obj.take(pa.array(np.lexsort((np.arange(nm + ng), create_time)))), 10**9,
+               lambda i: "wecom/groupmsg_list.json",
+               lambda p, k, end, last: {"errcode": 0, "errmsg": "ok", "group_msg_list": ITEMS, "next_cursor": ""},
+               "wecom/groupmsg_list")
+    # send results: one file per mass message, its sends in receiver-id order
     gs = bc["group_sends"]
-    w.register("gs", {
-        "msg": np.r_[bc["send_msg"], nm + gs["msg"]],
-        "who": np.r_[people.external_userid[bc["send_member"]], comm.chat_id[gs["chat"]]],
-        "is_chat": np.r_[np.zeros(bc["send_member"].size, bool), np.ones(gs["msg"].size, bool)],
-        "userid": comm.staff_userid[np.r_[bc["creator"][bc["send_msg"]], g["creator"][gs["msg"]]]],
-        "status": np.r_[bc["send_status"].astype(np.int64), np.ones(gs["msg"].size, dtype=np.int64)],
-        "send_time": np.r_[bc["send_ts"], gs["send_ts"]]})
-    rows = w.con.sql("""SELECT g.msgid, count(*), to_json(list(CASE
-            WHEN is_chat THEN json_object('chat_id', who, 'userid', userid, 'status', status, 'send_time', send_time)
-            WHEN status = 0 THEN json_object('external_userid', who, 'userid', userid, 'status', status)
-            ELSE json_object('external_userid', who, 'userid', userid, 'status', status, 'send_time', send_time) END
-            ORDER BY who))::VARCHAR FROM gs JOIN gl g ON gs.msg = g.seq GROUP BY g.msgid ORDER BY g.msgid""").fetchall()
-    for msgid, k, items in rows:  # loop over mass messages (one file each)
-        text = '{"errcode":0,"errmsg":"ok","send_list":' + items + ',"next_cursor":""}'
-        w.path(f"wecom/groupmsg_send_result/{msgid}_p0001.json").write_text(text, encoding="utf-8")
-        w.counts["wecom/groupmsg_send_result"] += int(k)
+    msg = np.r_[bc["send_msg"], nm + gs["msg"]]
+    who = np.r_[people.external_userid[bc["send_member"]], comm.chat_id[gs["chat"]]]
+    is_chat = np.r_[np.zeros(bc["send_member"].size, bool), np.ones(gs["msg"].size, bool)]
+    status = np.r_[bc["send_status"].astype(np.int64), np.ones(gs["msg"].size, dtype=np.int64)]
+    send_time = np.r_[bc["send_ts"], gs["send_ts"]]
+    obj = R.concat(
+        pc.if_else(pa.array(is_chat), '{"chat_id":', '{"external_userid":'), R.distinct(who), ',"userid":',
+        R.distinct(comm.staff_userid[np.r_[bc["creator"][bc["send_msg"]], g["creator"][gs["msg"]]]]), ',"status":',
+        R.text(status), R.on(is_chat | (status != 0), lambda rows: R.concat(',"send_time":', R.text(send_time[rows]))), "}")
+    order = np.lexsort((np.unique(who, return_inverse=True)[1], msg))
+    k = np.bincount(msg, minlength=nm + ng)
+    text = R.concat('{"errcode":0,"errmsg":"ok","send_list":[', R.grouped(obj.take(pa.array(order)), k),
+                    '],"next_cursor":""}')
+    for i in np.flatnonzero(k):  # loop over mass messages (one file each)
+        w.path(f"wecom/groupmsg_send_result/{msgid[i]}_p0001.json").write_text(text[int(i)].as_py(), encoding="utf-8")
+        w.counts["wecom/groupmsg_send_result"] += int(k[i])
 
 
 def write_statistics(w: Writer, clock: Clock, comm: C.Communities, stats: np.ndarray) -> None:
@@ -171,11 +168,16 @@ def write_statistics(w: Writer, clock: Clock, comm: C.Communities, stats: np.nda
             "new_member_cnt": new.T @ onehot.T, "member_total": total.T @ onehot.T,
             "member_has_msg": stats[:, :, 1] @ onehot.T, "msg_total": stats[:, :, 0] @ onehot.T,
             "migrate_trainee_chat_cnt": np.zeros_like(day)}
-    w.register("st", {"day": day.ravel(), "owner": comm.staff_userid[own.ravel()]} | {k: vals[k].ravel() for k in STAT_FIELDS})
-    data = ", ".join(f"'{k}', {k}" for k in STAT_FIELDS)
-    rows = w.con.sql(f"""SELECT day, count(*), to_json(list(json_object('owner', owner, 'data', json_object({data}))
-                         ORDER BY owner))::VARCHAR FROM st GROUP BY day ORDER BY day""").fetchall()
-    for d, k, items in rows:  # loop over days (one file each)
-        text = '{"errcode":0,"errmsg":"ok","total":' + str(k) + ',"next_offset":' + str(k) + ',"items":' + items + "}"
-        w.path(f"wecom/groupchat_statistic/statistic_{clock.day_label(int(d))}.json").write_text(text, encoding="utf-8")
-        w.counts["wecom/groupchat_statistic"] += int(k)
+    owner_id = comm.staff_userid[own.ravel()]
+    data = []
+    for i, key in enumerate(STAT_FIELDS):  # loop over the statistic's fields
+        data += [("," if i else "") + f'"{key}":', R.text(vals[key].ravel())]
+    obj = R.concat('{"owner":', R.distinct(owner_id), ',"data":{', *data, "}}")
+    order = np.lexsort((np.unique(owner_id, return_inverse=True)[1], day.ravel()))
+    k = owners.size
+    items = R.grouped(obj.take(pa.array(order)), np.full(nd, k))
+    for d in range(nd):  # loop over days (one file each)
+        text = ('{"errcode":0,"errmsg":"ok","total":' + str(k) + ',"next_offset":' + str(k) + ',"items":['
+                + items[d].as_py() + "]}")
+        w.path(f"wecom/groupchat_statistic/statistic_{clock.day_label(d)}.json").write_text(text, encoding="utf-8")
+        w.counts["wecom/groupchat_statistic"] += k

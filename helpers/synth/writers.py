@@ -1,5 +1,7 @@
-"""Writing vendor files fast: DuckDB renders JSON (escaping, UTF-8) from Arrow tables, and the
-rendered text goes to disk straight from Arrow's buffers. Small payloads use :mod:`json`.
+"""Writing vendor files fast. JSON is assembled from Arrow string pieces (:mod:`helpers.synth.render`)
+and goes to disk straight from Arrow's buffers; small payloads use :mod:`json`, CSV uses pandas.
+The big JSON-lines exports (tracking events, the message archive) render on one worker thread, a file
+at a time, while the caller simulates the next day: memory holds a few days, never a whole table.
 
 Every writer counts the rows it writes under a ``"<source>/<file kind>"`` key.
 """
@@ -7,86 +9,91 @@ from __future__ import annotations
 
 import csv
 import json
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+from helpers.synth import render as R
 
 ITEMS = "@@items@@"   # placeholder for the list of records inside a page envelope
 
 
 class Writer:
-    """Owns the output folder, one DuckDB connection (used only to render text) and the counts."""
+    """Owns the output folder, the worker thread of :meth:`lines_later` and the counts."""
 
     def __init__(self, raw_dir: Path):
         self.raw = Path(raw_dir)
-        self.con = duckdb.connect()
-        self.con.execute("SET threads = 2")
         self.counts: Counter = Counter()
+        self._pool: ThreadPoolExecutor | None = None
+        self._pending: deque = deque()
 
     def path(self, rel: str) -> Path:
         p = self.raw / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         return p
 
-    def register(self, name: str, table) -> None:
-        """Load an Arrow table or a dict of arrays into a DuckDB table ``name`` (replacing it).
-
-        A native table, not an Arrow view: scanning a registered Arrow object costs a fixed
-        10-20 ms per query, which adds up over 150 daily files."""
-        if isinstance(table, dict):
-            table = pa.table({k: _arrow(v) for k, v in table.items()})
-        self.con.register("_incoming", table)
-        self.con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _incoming')
-        self.con.unregister("_incoming")
-
     def json(self, rel: str, obj, kind: str | None = None, rows: int = 1) -> None:
         self.path(rel).write_text(json.dumps(obj, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         if kind:
             self.counts[kind] += rows
 
-    def lines(self, rel: str, sql: str, kind: str) -> int:
-        """Write the single text column of ``sql`` (one JSON document a row, ordered) as JSON lines."""
-        col = self.con.sql(f"SELECT line || chr(10) FROM ({sql})").fetch_arrow_table().column(0)
+    def lines_now(self, rel: str, lines: pa.Array, kind: str) -> int:
+        """Write rendered lines (each ending in a newline) to ``rel``."""
         with open(self.path(rel), "wb") as fh:
-            _write_column(fh, col)
-        self.counts[kind] += len(col)
-        return len(col)
+            _write_column(fh, lines)
+        self.counts[kind] += len(lines)
+        return len(lines)
 
-    def lines_split(self, rels: list[str], sizes: list[int], sql: str, kind: str) -> None:
-        """Like :meth:`lines`, for several files at once: ``sql`` yields ``sum(sizes)`` lines in file
-        order, the first ``sizes[0]`` go to ``rels[0]`` and so on."""
-        col = self.con.sql(f"SELECT line || chr(10) FROM ({sql})").fetch_arrow_table().column(0)
-        if len(col) != sum(sizes):
-            raise RuntimeError(f"{kind}: query gave {len(col)} lines for {sum(sizes)} rows.")
-        start = 0
-        for rel, n in zip(rels, sizes):  # loop over files
-            with open(self.path(rel), "wb") as fh:
-                _write_column(fh, col.slice(start, n))
-            start += n
-        self.counts[kind] += len(col)
+    def lines_later(self, rel: str, n: int, render: Callable[[], pa.Array], kind: str, ahead: int = 1) -> None:
+        """Write ``rel`` from ``render()`` (``n`` texts, each ending in a newline) on the worker thread.
 
-    def pages(self, sql: str, page_size: int, rel_for: Callable[[int], str],
-              envelope: Callable[[int, int, int, bool], dict], kind: str) -> int:
-        """Group the ``(seq, obj, end_time)`` rows of ``sql`` into pages of ``page_size``.
+        Files are written in the order they are submitted; at most ``ahead`` wait behind the one being
+        rendered (this call blocks until then), which bounds memory. ``render`` must not draw random
+        numbers or read arrays the caller changes later. Errors surface here or in :meth:`drain`."""
+        path = self.path(rel)
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="synth-writer")
+        while len(self._pending) > ahead:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(_render_to, path, n, render, kind))
+        self.counts[kind] += n
+
+    def drain(self) -> None:
+        """Wait for every file submitted by :meth:`lines_later` (re-raising a worker's error)."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """Stop the worker; files not yet started are dropped (after an error elsewhere)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        self._pending.clear()
+
+    def pages_of(self, objs: pa.Array, page_size: int, rel_for: Callable[[int], str],
+                 envelope: Callable[[int, int, int, bool], dict], kind: str, end_time: np.ndarray | None = None) -> int:
+        """Group rendered JSON objects (in page order) into pages of ``page_size``, one file each.
 
         ``envelope(page, rows, end_time, is_last)`` returns the page object with :data:`ITEMS` where
-        the list of ``obj`` goes, so key order follows the vendor's."""
-        pages = self.con.sql(
-            f"SELECT seq // {page_size} AS page, to_json(list(obj ORDER BY seq))::VARCHAR AS items, "
-            f"count(*) AS n, max(end_time) AS end_time FROM ({sql}) GROUP BY page ORDER BY page").fetchall()
-        if not pages:
-            pages = [(0, "[]", 0, 0)]
-        for i, (page, items, n, end_time) in enumerate(pages):
-            env = envelope(int(page), int(n), int(end_time or 0), i == len(pages) - 1)
-            text = json.dumps(env, ensure_ascii=False, separators=(",", ":")).replace(f'"{ITEMS}"', items, 1)
+        the list of objects goes, so key order follows the vendor's; ``end_time`` (one per object)
+        gives each page's ``max``. No objects still make one (empty) page."""
+        n = len(objs)
+        starts = list(range(0, n, page_size)) or [0]
+        sizes = [min(page_size, n - lo) for lo in starts]
+        items = R.grouped(objs, np.array(sizes)) if n else pa.array([""])
+        for i, (lo, k) in enumerate(zip(starts, sizes)):  # loop over pages
+            end = int(end_time[lo:lo + k].max()) if end_time is not None and k else 0
+            env = envelope(i, k, end, i == len(sizes) - 1)
+            text = json.dumps(env, ensure_ascii=False, separators=(",", ":"))
+            text = text.replace(f'"{ITEMS}"', "[" + items[i].as_py() + "]", 1)
             self.path(rel_for(i)).write_text(text, encoding="utf-8")
-            self.counts[kind] += int(n)
-        return len(pages)
+            self.counts[kind] += k
+        return len(sizes)
 
     def csv(self, rel: str, frame: pd.DataFrame, kind: str) -> None:
         """Every value quoted, empty for null, ``\\n`` line ends (Salesforce Bulk API 2.0 style)."""
@@ -101,45 +108,21 @@ class Writer:
             self.csv(name, frame.iloc[lo:lo + max_rows], kind)
 
 
-def _arrow(values) -> pa.Array:
-    arr = np.asarray(values)
-    if arr.dtype == object:
-        return pa.array(arr, type=pa.string(), from_pandas=True)
-    return pa.array(arr, from_pandas=True)
+def _render_to(path: Path, n: int, render: Callable[[], pa.Array], kind: str) -> None:
+    col = render()
+    if len(col) != n:
+        raise RuntimeError(f"{kind}: rendered {len(col)} lines for {n} rows ({path.name}).")
+    with open(path, "wb") as fh:
+        _write_column(fh, col)
 
 
-def _write_column(fh, col: pa.ChunkedArray) -> None:
-    for chunk in col.chunks:
+def _write_column(fh, col: pa.ChunkedArray | pa.Array) -> None:
+    """Write the bytes of a string column (no nulls) as they lie in Arrow's data buffer."""
+    chunks = col.chunks if isinstance(col, pa.ChunkedArray) else [col]
+    for chunk in chunks:
         if len(chunk) == 0:
             continue
         bufs = chunk.buffers()
         width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
         off = np.frombuffer(bufs[1], dtype=width)[chunk.offset:chunk.offset + len(chunk) + 1]
         fh.write(memoryview(bufs[2])[int(off[0]):int(off[-1])])
-
-
-class Batch:
-    """Collect per-file tables (one output line per row, column ``seq`` numbering rows inside the
-    file) and render them with one query per ``max_rows`` rows: fewer, larger DuckDB queries."""
-
-    def __init__(self, w: Writer, table: str, sql: str, kind: str, max_rows: int = 400_000):
-        self.w, self.table, self.sql, self.kind, self.max_rows = w, table, sql, kind, max_rows
-        self.parts: list[dict] = []
-        self.rels: list[str] = []
-
-    def add(self, rel: str, cols: dict) -> None:
-        self.parts.append(cols)
-        self.rels.append(rel)
-        if sum(len(p["seq"]) for p in self.parts) >= self.max_rows:
-            self.flush()
-
-    def flush(self) -> None:
-        if not self.parts:
-            return
-        sizes = [len(p["seq"]) for p in self.parts]
-        offsets = np.cumsum([0] + sizes[:-1])
-        merged = {k: np.concatenate([p[k] for p in self.parts]) for k in self.parts[0] if k != "seq"}
-        merged["seq"] = np.concatenate([p["seq"] + o for p, o in zip(self.parts, offsets)])
-        self.w.register(self.table, merged)
-        self.w.lines_split(self.rels, sizes, self.sql, self.kind)
-        self.parts, self.rels = [], []

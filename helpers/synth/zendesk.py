@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from helpers.synth import audits, business_hours as BH, identifiers, names, targets as T, ticket_texts as TT
+from helpers.synth import audits, business_hours as BH, identifiers, names, render as R, targets as T, ticket_texts as TT
 from helpers.synth.clock import Clock, iso_utc
 from helpers.synth.identity import Registry
 from helpers.synth.people import People
@@ -77,25 +78,24 @@ def write(w: Writer, rng: np.random.Generator, people: People, tickets: dict, u:
     status = a[a["status"].notna()].groupby("t")["status"].last().reindex(pd.RangeIndex(n)).to_numpy(dtype=object)
     updated = a.groupby("t")["ts"].max().reindex(pd.RangeIndex(n)).to_numpy(dtype=np.int64)
     assigned = (tickets["offsets"]["a"] < tickets["export_min"])
-    w.register("tk", {
-        "id": tid, "created_at": iso_utc(tickets["created_ts"]).astype(object), "updated": updated,
-        "updated_at": iso_utc(updated).astype(object), "type": tickets["type"], "subject": tickets["subject"],
-        "description": tickets["description"], "priority": tickets["priority"], "status": status,
-        "requester_id": requester, "assignee_id": np.where(assigned, tickets["assignee"], -1),
-        "group_id": np.array([g for g, _ in GROUPS])[tickets["group"]], "channel": tickets["channel"],
-        "category": np.array(TT.CATEGORIES, dtype=object)[tickets["category"]], "region": region_val,
-        "csat": tickets["csat"]})
-    w.pages(f"""SELECT row_number() OVER (ORDER BY updated, id) - 1 AS seq, updated AS end_time, json_object(
-        'id', id, 'created_at', created_at, 'updated_at', updated_at, 'type', type, 'subject', subject,
-        'description', description, 'priority', priority, 'status', status, 'requester_id', requester_id,
-        'submitter_id', requester_id, 'assignee_id', CASE WHEN assignee_id < 0 THEN NULL ELSE assignee_id END,
-        'group_id', group_id, 'tags', [category, region, channel], 'via', json_object('channel', channel),
-        'custom_fields', [json_object('id', {CAT_FIELD}, 'value', category),
-                          json_object('id', {REGION_FIELD}, 'value', region)],
-        'satisfaction_rating', json_object('score', csat)) AS obj FROM tk""",
-            PAGE, lambda i: f"zendesk/tickets_p{i + 1:04d}.json",
-            lambda p, k, end, last: {"tickets": ITEMS, "next_page": f"{BASE}/incremental/tickets.json?start_time={end}",
-                                     "end_of_stream": last, "end_time": end, "count": k}, "zendesk/tickets")
+    order = np.lexsort((tid, updated))
+    cat = np.array(TT.CATEGORIES, dtype=object)[tickets["category"]]
+    channel = R.distinct(tickets["channel"])
+    tags = R.concat("[", R.distinct(cat), ",", R.distinct(region_val), ",", channel, "]")
+    assignee = np.where(assigned, tickets["assignee"], -1)
+    obj = R.concat(
+        '{"id":', R.text(tid), ',"created_at":', R.quoted(iso_utc(tickets["created_ts"])), ',"updated_at":',
+        R.quoted(iso_utc(updated)), ',"type":', R.distinct(tickets["type"]), ',"subject":', R.distinct(tickets["subject"]),
+        ',"description":', R.distinct(tickets["description"]), ',"priority":', R.distinct(tickets["priority"]),
+        ',"status":', R.distinct(status), ',"requester_id":', R.text(requester), ',"submitter_id":', R.text(requester),
+        ',"assignee_id":', R.optional(assignee, assignee >= 0), ',"group_id":',
+        R.text(np.array([g for g, _ in GROUPS])[tickets["group"]]), ',"tags":', tags, ',"via":{"channel":', channel,
+        f'}},"custom_fields":[{{"id":{CAT_FIELD},"value":', R.distinct(cat), f'}},{{"id":{REGION_FIELD},"value":',
+        R.distinct(region_val), '}],"satisfaction_rating":{"score":', R.distinct(tickets["csat"]), "}}")
+    w.pages_of(obj.take(pa.array(order)), PAGE, lambda i: f"zendesk/tickets_p{i + 1:04d}.json",
+               lambda p, k, end, last: {"tickets": ITEMS, "next_page": f"{BASE}/incremental/tickets.json?start_time={end}",
+                                        "end_of_stream": last, "end_time": end, "count": k}, "zendesk/tickets",
+               end_time=updated[order])
     _write_events(w, rng, tickets, a, requester)
     _write_metrics(w, tickets, m, tid)
     return {"metrics": m, "audits": a}
@@ -111,64 +111,73 @@ def _write_events(w: Writer, rng, tickets: dict, a: pd.DataFrame, requester: np.
     t = a["t"].to_numpy()
     by_req = np.isin(kinds, list(audits.BY_REQUESTER))
     chan = pd.Series(tickets["channel"][t]).map(VIA).to_numpy(dtype=object)
-    w.register("au", {"audit": np.arange(len(a)), "ticket_id": tickets["ticket_id"][t], "ts": a["ts"].to_numpy(),
-                      "created_at": iso_utc(a["ts"].to_numpy()).astype(object),
-                      "updater": np.where(kinds == "close", -1, np.where(by_req, requester[t], tickets["assignee"][t])),
-                      "via": np.where(kinds == "close", "Rule", np.where(by_req, chan, "Web form")).astype(object),
-                      "kind": a["kind"].to_numpy()})
-    w.register("ch", {c: ch[c].to_numpy() for c in ("audit", "pos", "ctype")}
-               | {"value": ch["value"].to_numpy(dtype=object), "prev": ch["prev"].to_numpy(dtype=object),
-                  "public": ch["public"].to_numpy(dtype=float), "author": ch["author"].to_numpy(dtype=float),
-                  "body": ch["body"].to_numpy(dtype=object)})
-    w.pages("""WITH c AS (SELECT audit, list(CASE ctype WHEN 0 THEN json_object('event_type', 'Create')
-                   WHEN 1 THEN json_object('event_type', 'Change', 'field_name', 'status', 'value', value,
-                                           'previous_value', prev)
-                   ELSE json_object('event_type', 'Comment', 'public', public = 1,
-                                    'author_id', author::BIGINT, 'body', body) END ORDER BY pos) AS ce
-               FROM ch GROUP BY audit)
-        SELECT row_number() OVER (ORDER BY ts, audit) - 1 AS seq, ts AS end_time, json_object(
-            'id', 380000000001 + row_number() OVER (ORDER BY ts, audit) - 1, 'ticket_id', ticket_id, 'timestamp', ts,
-            'created_at', created_at, 'updater_id', updater, 'via', via, 'event_type', 'Audit',
-            'child_events', ce) AS obj FROM au JOIN c USING (audit)""",
-            PAGE, lambda i: f"zendesk/ticket_events_p{i + 1:04d}.json",
-            lambda p, k, end, last: {"ticket_events": ITEMS, "next_page": f"{BASE}/incremental/ticket_events.json?start_time={end}",
-                                     "end_of_stream": last, "end_time": end, "count": k}, "zendesk/ticket_events")
+    # child events: Create, a status Change, a Comment; listed per audit in position order
+    ctype = ch["ctype"].to_numpy()
+    value, prev, body = (ch[c].to_numpy(dtype=object) for c in ("value", "prev", "body"))
+    author = ch["author"].to_numpy(dtype=float)
+    is_comment = ctype == 2
+    child = R.concat(
+        R.on(ctype == 0, lambda rows: pa.array(['{"event_type":"Create"}'] * rows.size, pa.string())),
+        R.on(ctype == 1, lambda rows: R.concat('{"event_type":"Change","field_name":"status","value":',
+                                               R.distinct(value[rows]), ',"previous_value":', R.distinct(prev[rows]), "}")),
+        R.on(is_comment, lambda rows: R.concat(
+            '{"event_type":"Comment","public":', R.pick(pa.array(["false", "true"]), (ch["public"].to_numpy(dtype=float)[rows] == 1)
+                                                        .astype(np.int64)),
+            ',"author_id":', R.text(author[rows].astype(np.int64)), ',"body":', R.distinct(body[rows]), "}")))
+    per_audit = np.bincount(ch["audit"].to_numpy(), minlength=len(a))
+    listed = np.flatnonzero(per_audit > 0)               # audits without a child event are not exported
+    lists = R.grouped(child, per_audit[listed])
+    ts = a["ts"].to_numpy()[listed]
+    order = np.lexsort((listed, ts))
+    k = listed[order]
+    updater = np.where(kinds == "close", -1, np.where(by_req, requester[t], tickets["assignee"][t]))
+    via = np.where(kinds == "close", "Rule", np.where(by_req, chan, "Web form")).astype(object)
+    obj = R.concat(
+        '{"id":', R.text(380_000_000_001 + np.arange(k.size)), ',"ticket_id":', R.text(tickets["ticket_id"][t[k]]),
+        ',"timestamp":', R.text(ts[order]), ',"created_at":', R.quoted(iso_utc(ts[order])), ',"updater_id":',
+        R.text(updater[k]), ',"via":', R.distinct(via[k]), ',"event_type":"Audit","child_events":[',
+        lists.take(pa.array(order)), "]}")
+    w.pages_of(obj, PAGE, lambda i: f"zendesk/ticket_events_p{i + 1:04d}.json",
+               lambda p, k, end, last: {"ticket_events": ITEMS, "next_page": f"{BASE}/incremental/ticket_events.json?start_time={end}",
+                                        "end_of_stream": last, "end_time": end, "count": k}, "zendesk/ticket_events",
+               end_time=ts[order])
+
+
+def _minutes(values: np.ndarray) -> pa.Array:
+    """Float minutes as JSON integers (rounded half away from zero), null where NaN."""
+    ok = ~np.isnan(values)
+    return R.optional(np.trunc(values + np.copysign(0.5, values)), ok, lambda v: R.text(v.astype(np.int64)))
 
 
 def _write_metrics(w: Writer, tickets: dict, m: pd.DataFrame, tid: np.ndarray) -> None:
     n = tid.size
-    cols = {"seq": np.arange(n), "id": 370_000_000_001 + np.arange(n), "ticket_id": tid,
-            "created_at": iso_utc(tickets["created_ts"]).astype(object),
-            "updated_at": iso_utc(m["updated_ts"].to_numpy(np.int64)).astype(object),
-            "reopens": m["reopens"].to_numpy(), "replies": m["replies"].to_numpy()}
+    pieces = ['{"id":', R.text(370_000_000_001 + np.arange(n)), ',"ticket_id":', R.text(tid), ',"created_at":',
+              R.quoted(iso_utc(tickets["created_ts"])), ',"updated_at":', R.quoted(iso_utc(m["updated_ts"].to_numpy(np.int64))),
+              ',"reopens":', R.text(m["reopens"].to_numpy()), ',"replies":', R.text(m["replies"].to_numpy())]
     for col, name in (("assigned_ts", "assigned_at"), ("solved_ts", "solved_at")):
         v = m[col].to_numpy()
-        cols[name] = np.where(np.isnan(v), None, iso_utc(np.nan_to_num(v).astype(np.int64)).astype(object))
+        pieces += [f',"{name}":', R.optional(np.nan_to_num(v).astype(np.int64), ~np.isnan(v), lambda x: R.quoted(iso_utc(x)))]
     for x in METRICS:
-        cols[f"{x}_cal"], cols[f"{x}_biz"] = m[f"{x}_cal"].to_numpy(), m[f"{x}_biz"].to_numpy()
-    w.register("tm", cols)
-    parts = ", ".join(f"'{x}_time_in_minutes', json_object('calendar', {x}_cal::BIGINT, 'business', {x}_biz::BIGINT)"
-                      for x in METRICS)
-    w.pages(f"""SELECT seq, 0 AS end_time, json_object('id', id, 'ticket_id', ticket_id, 'created_at', created_at,
-        'updated_at', updated_at, 'reopens', reopens, 'replies', replies, 'assigned_at', assigned_at,
-        'solved_at', solved_at, {parts}) AS obj FROM tm""", PAGE,
-            lambda i: f"zendesk/ticket_metrics_p{i + 1:04d}.json",
-            lambda p, k, end, last: {"ticket_metrics": ITEMS, "next_page": None if last else f"{BASE}/ticket_metrics.json?page={p + 2}",
-                                     "count": n}, "zendesk/ticket_metrics")
+        pieces += [f',"{x}_time_in_minutes":{{"calendar":', _minutes(m[f"{x}_cal"].to_numpy()), ',"business":',
+                   _minutes(m[f"{x}_biz"].to_numpy()), "}"]
+    obj = R.concat(*pieces, "}")
+    w.pages_of(obj, PAGE, lambda i: f"zendesk/ticket_metrics_p{i + 1:04d}.json",
+               lambda p, k, end, last: {"ticket_metrics": ITEMS, "next_page": None if last else f"{BASE}/ticket_metrics.json?page={p + 2}",
+                                        "count": n}, "zendesk/ticket_metrics")
 
 
 def write_reference(w: Writer, people: People, u: dict) -> None:
     """Users pages, groups, ticket fields and the business-hours schedule."""
     us = u["users"]
     order = np.argsort(us["id"], kind="stable")
-    w.register("zu", {k: np.asarray(v)[order] for k, v in us.items()}
-               | {"seq": np.arange(order.size), "created_at": iso_utc(us["created"][order]).astype(object)})
     n = order.size
-    w.pages("""SELECT seq, 0 AS end_time, json_object('id', id, 'name', name, 'email', email, 'phone', phone,
-        'role', role, 'created_at', created_at, 'user_fields', json_object('city', city)) AS obj FROM zu""",
-            PAGE, lambda i: f"zendesk/users_p{i + 1:04d}.json",
-            lambda p, k, end, last: {"users": ITEMS, "next_page": None if last else f"{BASE}/users.json?page={p + 2}", "count": n},
-            "zendesk/users")
+    obj = R.concat('{"id":', R.text(us["id"][order]), ',"name":', R.distinct(us["name"][order]), ',"email":',
+                   R.distinct(us["email"][order]), ',"phone":', R.distinct(us["phone"][order]), ',"role":',
+                   R.distinct(us["role"][order]), ',"created_at":', R.quoted(iso_utc(us["created"][order])),
+                   ',"user_fields":{"city":', R.distinct(us["city"][order]), "}}")
+    w.pages_of(obj, PAGE, lambda i: f"zendesk/users_p{i + 1:04d}.json",
+               lambda p, k, end, last: {"users": ITEMS, "next_page": None if last else f"{BASE}/users.json?page={p + 2}",
+                                        "count": n}, "zendesk/users")
     w.json("zendesk/groups.json", {"groups": [{"id": g, "name": nm} for g, nm in GROUPS]}, "zendesk/groups", len(GROUPS))
     regions = list(dict.fromkeys(people.cities["region"]))
     fields = [{"id": CAT_FIELD, "title": "Category", "type": "tagger",
