@@ -206,8 +206,9 @@ def test_missing_source_folders_are_read_as_empty(tmp_path):
     assert not con.table("members").to_pandas()["in_wecom"].any()
 
 
-def test_duckdb_memory_limit_is_restored(tmp_path):
+def test_duckdb_memory_limit_and_threads_are_restored(tmp_path):
     con = warehouse.connect(":memory:")
-    before = con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]
+    settings = "SELECT current_setting('memory_limit'), current_setting('threads')"
+    before = con.raw_sql(settings).fetchone()
     ingest_all(write_raw(tmp_path), con, tmp_path / "q", run_id="t", salt=SALT, progress=False)
-    assert con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0] == before
+    assert con.raw_sql(settings).fetchone() == before

@@ -61,7 +61,7 @@ def _read_sources(raw: Path, ledger: Ledger) -> tuple[dict, dict, dict]:
 def ingest_all(raw_dir: str | os.PathLike, con, quarantine_dir: str | os.PathLike, run_id: str,
                salt: str | None = None, tz: str = DEFAULT_TZ, progress: bool = True,
                start: str | pd.Timestamp | None = None, reference_dir: str | os.PathLike | None = None,
-               memory_limit: str | None = "1GB") -> pd.DataFrame:
+               memory_limit: str | None = "1GB", threads: int | None = 1) -> pd.DataFrame:
     """Ingest every raw export under ``raw_dir`` into the warehouse ``con``.
 
     Parameters
@@ -88,6 +88,10 @@ def ingest_all(raw_dir: str | os.PathLike, con, quarantine_dir: str | os.PathLik
     memory_limit
         DuckDB's memory cap while ingesting (restored afterwards), so its page cache of the growing
         event and message tables does not add to peak memory; None leaves the setting alone.
+    threads
+        DuckDB's worker threads while ingesting (restored afterwards). Event and message batches are
+        appended on a thread of their own while the next batch is parsed, so the cores are busy anyway;
+        an append on one DuckDB thread costs about half the CPU of one on two. None leaves it alone.
 
     Returns
     -------
@@ -97,17 +101,26 @@ def ingest_all(raw_dir: str | os.PathLike, con, quarantine_dir: str | os.PathLik
         ``rows_in = rows_kept + rows_quarantined``; :class:`RowAccountError` is raised otherwise.
     """
     previous = _set_memory_limit(con, memory_limit)
+    previous_threads = _setting(con, "threads") if threads is not None else None
     try:
+        if threads is not None:
+            con.raw_sql(f"SET threads = {int(threads)}")
         return _ingest(Path(raw_dir), con, quarantine_dir, run_id, get_salt(salt), tz, progress, start, reference_dir)
     finally:
         if previous is not None:  # back to the default if it was the default (its text is rounded)
             con.raw_sql("RESET memory_limit")
             if _memory_limit(con) != previous:
                 _set_memory_limit(con, previous)
+        if previous_threads is not None:
+            con.raw_sql(f"SET threads = {int(previous_threads)}")
 
 
 def _memory_limit(con) -> str:
-    return con.raw_sql("SELECT current_setting('memory_limit')").fetchone()[0]
+    return _setting(con, "memory_limit")
+
+
+def _setting(con, name: str):
+    return con.raw_sql(f"SELECT current_setting('{name}')").fetchone()[0]  # a setting's name, not data
 
 
 def _set_memory_limit(con, limit: str | None) -> str | None:

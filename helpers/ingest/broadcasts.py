@@ -80,7 +80,10 @@ def read_send_results(raw_dir: Path, ledger: Ledger, group_messages: pd.DataFram
 
 def _send_chunk(paths, raw_dir, ledger, known, stitched, salt) -> pd.DataFrame:
     df = read_pages(paths, raw_dir, "send_list", SEND_FIELDS, ledger, SOURCE, TABLE, wecom=True)
-    df["msgid"] = df["_file"].astype(str).str.rsplit("/", n=1).str[-1].str.replace(r"_p\d+\.json$", "", regex=True)
+    files = df["_file"].astype(str)
+    names = pd.Series(files.unique())  # the msgid is the file name's stem before "_pNNNN": once per file
+    stems = names.str.rsplit("/", n=1).str[-1].str.replace(r"_p\d+\.json$", "", regex=True)
+    df["msgid"] = files.map(dict(zip(names, stems))).to_numpy(dtype=object)
     df = reject_where(df, ~df["msgid"].isin(known.index), ledger, SOURCE, TABLE, None,
                       "send result for a msgid not in groupmsg_list.json", "msgid", values=df["msgid"])
     df = reject_where(df, df["external_userid"].isna() & df["chat_id"].isna(), ledger, SOURCE, TABLE, None,

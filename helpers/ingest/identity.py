@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
@@ -85,6 +86,12 @@ class Stitched:
         s = pd.Series(values).astype("string")
         return s.map(self._maps[key_type]).astype("string")
 
+    def member_index(self, key_type: str) -> tuple[pa.Array, pa.Array]:
+        """Raw identifiers of ``key_type`` and the member id of each (for :func:`helpers.ingest.batches.lookup`)."""
+        part = self.links[self.links["key_type"] == key_type]
+        return (pa.array(part["value"].astype(str).tolist(), pa.string()),
+                pa.array(part["member_id"].astype(object).tolist(), pa.string()))
+
     def identities(self) -> pd.DataFrame:
         """The canonical ``identities`` rows: one per (member_id, source, key_type, source_key)."""
         cols = ["member_id", "source", "key_type", "source_key"]
@@ -109,16 +116,19 @@ def stitch(links: pd.DataFrame, salt: str) -> Stitched:
     links["source_key"] = pd.Series(pd.NA, index=links.index, dtype="string")
     for key_type, idx in links.groupby("key_type").groups.items():
         links.loc[idx, "source_key"] = pseudonymize(links.loc[idx, "value"], key_type, salt).to_numpy()
-    own_key = {(t, r): k for t, r, k, kt in zip(links["record_type"], links["record"], links["source_key"],
-                                                links["key_type"]) if t == kt}
-    own = pd.Series([own_key[(t, r)] for t, r in zip(links["record_type"], links["record"])],
-                    index=links.index, dtype="string")
+    rec = ["record_type", "record"]
+    own_rows = links.loc[links["record_type"] == links["key_type"], rec + ["source_key"]]
+    own_rows = own_rows.drop_duplicates(rec, keep="last").rename(columns={"source_key": "own"})
+    own = links[rec].merge(own_rows, how="left", on=rec, validate="many_to_one")["own"]  # keeps the row order
+    if own.isna().any():
+        raise KeyError(f"Link rows without their record's own id: {links.loc[own.isna().to_numpy(), rec].head(3)}")
     nodes, codes = np.unique(np.concatenate([own.to_numpy(str), links["source_key"].to_numpy(str)]),
                              return_inverse=True)
     n = len(links)
     graph = coo_matrix((np.ones(n), (codes[:n], codes[n:])), shape=(len(nodes), len(nodes)))
     _, label = connected_components(graph, directed=False)
-    smallest = pd.Series(nodes).groupby(label).min()  # nodes are sorted, so min = first
-    member = smallest.map(member_id_of)
-    links["member_id"] = pd.Series(member.to_numpy()[label[codes[n:]]], index=links.index, dtype="string")
+    # nodes are sorted, so a component's smallest key is its first node
+    _, first = np.unique(label, return_index=True)
+    member = np.array([member_id_of(k) for k in nodes[first]], dtype=object)
+    links["member_id"] = pd.Series(member[label[codes[n:]]], index=links.index, dtype="string")
     return Stitched(links)

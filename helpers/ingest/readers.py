@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pj
 from tqdm import tqdm  # plain bars: these run from the command line, not in notebooks
 
+from helpers.ingest import batches as B
 from helpers.ingest.errors import ColumnNotFoundError, MalformedFileError, VendorError, truncated_or_malformed
 from helpers.ingest.quarantine import Ledger
 from helpers.ingest.validation import Field, validate
@@ -89,6 +94,20 @@ def _get(rec, path):
     return rec
 
 
+def _values(records: list[dict], path: tuple) -> list:
+    """The value at ``path`` in each record, None where a key is missing (``_get`` for a column)."""
+    if len(path) == 1:
+        key = path[0]
+        return [r.get(key) for r in records]
+    out = []
+    for r in records:
+        v = r
+        for k in path:  # loop over the (two or three) keys
+            v = v.get(k) if isinstance(v, dict) else None
+        out.append(v)
+    return out
+
+
 def _check_required(records: list, rows: list[int], files: list[str], fields: list[Field]) -> None:
     """Raise ColumnNotFoundError for a required key that no record of a file has."""
     required = [f for f in fields if f.required]
@@ -128,8 +147,7 @@ def records_frame(records: list, fields: list[Field], ledger: Ledger, source: st
     keep = [i for i, good in enumerate(ok) if good]
     recs, rows, files = [records[i] for i in keep], [rows[i] for i in keep], [files[i] for i in keep]
     _check_required(recs, rows, files, fields)
-    data = {f.name: pd.Series([None if (v := _get(r, f.path)) is _MISSING else v for r in recs], dtype="object")
-            for f in fields}
+    data = {f.name: pd.Series(_values(recs, f.path), dtype="object") for f in fields}
     df = pd.DataFrame(data, index=pd.RangeIndex(len(recs)))
     df["_row"] = pd.Series(rows, dtype="int64")
     df["_file"] = pd.Series(files, dtype="object")
@@ -163,8 +181,9 @@ def _arrow_schema(fields: list[Field]) -> pa.Schema:
     return pa.schema(build(tree))
 
 
-def _fast(data: bytes, fields: list[Field]) -> pd.DataFrame | None:
-    """The pyarrow parse of a JSONL buffer, or None when it fails or would misnumber lines."""
+def _fast_table(data: bytes, fields: list[Field]) -> pa.Table | None:
+    """The pyarrow parse of a JSONL buffer, one column per field (named by the field), or None when it
+    fails or would misnumber lines."""
     n_lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     try:
         table = pj.read_json(pa.BufferReader(data), read_options=pj.ReadOptions(block_size=1 << 24),
@@ -176,14 +195,37 @@ def _fast(data: bytes, fields: list[Field]) -> pd.DataFrame | None:
         return None
     while any(pa.types.is_struct(t) for t in table.schema.types):
         table = table.flatten()
+    return pa.table({f.name: table.column(".".join(f.path)) for f in fields})
+
+
+def _fast(data: bytes, fields: list[Field]) -> pd.DataFrame | None:
+    """The pyarrow parse of a JSONL buffer as a frame, or None when it fails or would misnumber lines."""
+    table = _fast_table(data, fields)
+    if table is None:
+        return None
     cols = {}
     for f in fields:
-        col = table.column(".".join(f.path))
+        col = table.column(f.name)
         cols[f.name] = (pd.Series(col.to_pylist(), dtype="object") if f.kind == "list"
                         else col.to_pandas(types_mapper=_PANDAS.get))
     df = pd.DataFrame(cols)
     df["_row"] = pd.RangeIndex(1, len(df) + 1)
     return df
+
+
+def _missing_required(table, data: bytes | Path, fields: list[Field], file: str) -> None:
+    """Raise ColumnNotFoundError for a required key that the file lacks (all null: look at the first line
+    of ``data``, the file's bytes or its path)."""
+    for f in fields:
+        if f.required and len(table) and (table[f.name].isna().all() if isinstance(table, pd.DataFrame)
+                                          else table.column(f.name).null_count == table.num_rows):
+            if isinstance(data, Path):
+                with open(data, "rb") as fh:
+                    data = fh.readline()
+            first = json.loads(data.split(b"\n", 1)[0])
+            if _get(first, f.path) is _MISSING:
+                parent = _get(first, f.path[:-1]) if len(f.path) > 1 else first
+                raise ColumnNotFoundError(".".join(f.path), file, 1, list(parent) if isinstance(parent, dict) else [])
 
 
 def read_jsonl(path: Path, file: str, fields: list[Field], ledger: Ledger, source: str,
@@ -201,12 +243,7 @@ def read_jsonl(path: Path, file: str, fields: list[Field], ledger: Ledger, sourc
         return df
     ledger.rows_in(source, table, file, len(df))
     df["_file"] = file
-    for f in fields:  # a required key absent from the file: look at the first line's keys
-        if f.required and len(df) and df[f.name].isna().all():
-            first = json.loads(data.split(b"\n", 1)[0])
-            if _get(first, f.path) is _MISSING:
-                parent = _get(first, f.path[:-1]) if len(f.path) > 1 else first
-                raise ColumnNotFoundError(".".join(f.path), file, 1, list(parent) if isinstance(parent, dict) else [])
+    _missing_required(df, data, fields, file)
     if not check:
         return df
     df = validate(df, fields, ledger, source, table)
@@ -237,6 +274,79 @@ def jsonl_batches(paths: list[Path], raw_dir: Path, fields: list[Field], ledger:
             parts, n = [], 0
     if parts:
         yield validate(pd.concat(parts, ignore_index=True), fields, ledger, source, table)
+
+
+def jsonl_tables(paths: list[Path], raw_dir: Path, fields: list[Field], ledger: Ledger, source: str, table: str,
+                 batch_rows: int = 300_000, progress: bool = True):
+    """Yield validated Arrow batches (:mod:`helpers.ingest.batches`) of consecutive JSON-lines files,
+    about ``batch_rows`` rows each, in file order: :func:`jsonl_batches` without pandas.
+
+    Files are read and parsed on a worker thread a couple of files ahead of the batch being checked (the
+    parse releases the GIL). A file that the fast parse cannot read exactly is parsed line by line (and
+    validated by the pandas path) and makes a batch of its own. Memory stays bounded by a few days' files
+    at any scale."""
+    parts, n = [], 0
+    files = _prefetch([Path(p) for p in paths], partial(_parse_file, fields=fields))
+    for path, (tbl, data, cut) in tqdm(files, total=len(paths), desc=table, unit="file", disable=not progress):
+        file = relpath(path, raw_dir)
+        if cut is not None:
+            ledger.rows_in(source, table, file, 1)
+            ledger.reject(source, table, file, [cut[0]], [cut[1]])
+        if tbl is None:
+            df = _per_line(data, fields, ledger, source, table, file)
+            del data
+            if parts:  # flush the earlier files first: batches stay in file order
+                yield B.validate(pa.concat_tables(parts), fields, ledger, source, table)
+                parts, n = [], 0
+            yield B.from_validated(df.reset_index(drop=True), fields)
+            continue
+        ledger.rows_in(source, table, file, tbl.num_rows)
+        _missing_required(tbl, path, fields, file)
+        tbl = tbl.append_column("_row", pa.array(np.arange(1, tbl.num_rows + 1, dtype=np.int64)))
+        parts.append(tbl.append_column("_file", pa.array(np.full(tbl.num_rows, file, dtype=object), pa.string())))
+        n += tbl.num_rows
+        if n >= batch_rows:
+            yield B.validate(pa.concat_tables(parts), fields, ledger, source, table)
+            parts, n = [], 0
+    if parts:
+        yield B.validate(pa.concat_tables(parts), fields, ledger, source, table)
+
+
+def _parse_file(path: Path, fields: list[Field]) -> tuple[pa.Table | None, bytes | None, tuple | None]:
+    """The fast parse of a JSON-lines file: ``(table, None, None)``; ``(table, None, (row, reason))``
+    when only a cut-off last line spoiled it (an export stopped mid-write); else ``(None, bytes, None)``
+    for the per-line path."""
+    data = path.read_bytes()
+    tbl = _fast_table(data, fields)
+    if tbl is not None:
+        return tbl, None, None
+    cut = data.rfind(b"\n") + 1
+    tail = data[cut:]
+    if tail.strip():
+        try:
+            json.loads(tail.decode("utf-8"))
+        except json.JSONDecodeError as exc:  # the same reason as the per-line path gives
+            head = _fast_table(data[:cut], fields)
+            if head is not None:
+                n = data.count(b"\n", 0, cut) + 1
+                return head, None, (n, f"truncated last line {n}: {exc.msg} (character {exc.colno})")
+        except UnicodeDecodeError:
+            pass
+    return None, data, None
+
+
+def _prefetch(items: list, fn, ahead: int = 2):
+    """Yield ``(item, fn(item))`` in order, ``fn`` running on a worker thread up to ``ahead`` items early."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-parse") as pool:
+        pending: deque = deque()
+        for item in items:
+            pending.append((item, pool.submit(fn, item)))
+            if len(pending) > ahead:
+                done, fut = pending.popleft()
+                yield done, fut.result()
+        while pending:
+            done, fut = pending.popleft()
+            yield done, fut.result()
 
 
 def _per_line(data: bytes, fields: list[Field], ledger: Ledger, source: str, table: str,

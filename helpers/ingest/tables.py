@@ -87,7 +87,7 @@ def members_table(stitched: Stitched, memberships: pd.DataFrame, wc: dict, zd: d
     ref = cities.drop_duplicates("city").set_index("city")
     latest = consent.sort_values("consent_ts", kind="stable").drop_duplicates("member_id", keep="last")
     latest = latest.set_index("member_id")["consent"]
-    srcs = stitched.links.groupby("member_id")["source"].agg(set)
+    links = stitched.links
     birth = _first(contacts, "Birthdate", "CreatedDate").reindex(m.index)
     out = pd.DataFrame({
         "member_id": m.index.to_numpy(),
@@ -100,8 +100,7 @@ def members_table(stitched: Stitched, memberships: pd.DataFrame, wc: dict, zd: d
         "region": city.map(ref["region"]).to_numpy(),
         "channel": m["channel"].to_numpy(),
         "consent": latest.reindex(m.index).fillna("none").to_numpy(),
-        **{f"in_{s}": srcs.reindex(m.index).map(lambda x, s=s: s in x).to_numpy()
-           for s in ("wecom", "zendesk", "salesforce")},
+        **{f"in_{s}": m.index.isin(links.loc[links["source"] == s, "member_id"]) for s in ("wecom", "zendesk", "salesforce")},
     })
     return out.sort_values("member_id").reset_index(drop=True)
 

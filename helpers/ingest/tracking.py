@@ -15,13 +15,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from helpers.ingest import batches as B
 from helpers.ingest.identity import Stitched
 from helpers.ingest.quarantine import Ledger
-from helpers.ingest.readers import jsonl_batches
-from helpers.ingest.validation import Field, reject_duplicates, reject_where
+from helpers.ingest.readers import jsonl_tables
+from helpers.ingest.validation import Field
 from helpers.schema import EVENT_NAMES, TABLES
-from helpers.warehouse import append_rows, write_table
+from helpers.warehouse import write_table
 
 SOURCE = "tracking"
 TABLE = "events"
@@ -50,28 +53,42 @@ def ingest_events(raw_dir: Path, con, ledger: Ledger, stitched: Stitched, tz: st
     Returns ``(city_counts, unionids)``: ``member_id, city, events`` (how many events each member
     sent from each ``$city``, for the members' city fallback) and the set of raw ``distinct_id``
     values that matched a member (for the tracking rows of ``identities``; never written raw).
+    Batches stay Arrow tables (:mod:`helpers.ingest.batches`); only flagged rows become pandas.
     """
     write_table(con, TABLE, pd.DataFrame({c: [] for c in TABLES[TABLE]}), tz=tz)
-    city_counts, unionids = None, set()
-    for df in jsonl_batches(event_files(raw_dir), raw_dir, FIELDS, ledger, SOURCE, TABLE, progress=progress):
-        df = reject_duplicates(df, [f.name for f in FIELDS], "event", ledger, SOURCE, TABLE, show_value=False)
-        df = df.assign(member_id=stitched.member_of("unionid", df["distinct_id"]).to_numpy())
-        df = reject_where(df, df["member_id"].isna(), ledger, SOURCE, TABLE, None,
-                          "unknown distinct_id: no WeCom member has this unionid", "distinct_id")
-        ledger.kept_rows(SOURCE, TABLE, df)
-        unionids.update(df["distinct_id"].dropna().unique())
-        counts = df.groupby(["member_id", "city"]).size().rename("events").reset_index()
-        city_counts = counts if city_counts is None else (  # combined per batch: bounded by members x cities
-            pd.concat([city_counts, counts], ignore_index=True)
-            .groupby(["member_id", "city"], as_index=False)["events"].sum())
-        out = pd.DataFrame({
-            "member_id": df["member_id"], "ts": df["time"], "event": df["event"],
-            "community_id": df["chat_id"], "page": df["page"], "content_id": df["content_id"],
-            "content_type": df["content_type"], "x": df["x"], "y": df["y"], "campaign": df["utm_campaign"],
-        })
-        if len(out):
-            append_rows(con, TABLE, out, tz=tz)
-    if city_counts is None:
-        city_counts = pd.DataFrame({"member_id": pd.Series(dtype="string"), "city": pd.Series(dtype="string"),
-                                    "events": pd.Series(dtype="int64")})
-    return city_counts, unionids
+    keys, members = stitched.member_index("unionid")
+    names = [f.name for f in FIELDS]
+    counts, unionids = _CITY_COUNTS.empty_table(), set()
+    with B.Inserter(con) as out:
+        for tbl in jsonl_tables(event_files(raw_dir), raw_dir, FIELDS, ledger, SOURCE, TABLE, progress=progress):
+            tbl = B.reject_duplicates(con, tbl, FIELDS, names, "event", ledger, SOURCE, TABLE, show_value=False,
+                                      candidates=["distinct_id", "time", "event"])
+            member = B.lookup(tbl.column("distinct_id"), keys, members)
+            orphan = member.is_null().to_numpy(zero_copy_only=False)
+            tbl = B.reject_where(tbl, orphan, ledger, SOURCE, TABLE, "unknown distinct_id: no WeCom member has this unionid",
+                                 "distinct_id")
+            member = member.filter(pa.array(~orphan))
+            B.kept(tbl, ledger, SOURCE, TABLE)
+            unionids.update(pc.unique(tbl.column("distinct_id")).drop_null().to_pylist())
+            batch = pa.table({"member_id": member, "city": tbl.column("city"), "events": pa.repeat(1, tbl.num_rows)})
+            counts = _sum_counts(pa.concat_tables([counts, batch]))   # bounded by members x cities
+            out.put(TABLE, pa.table({
+                "member_id": member, "ts": B.utc_times(tbl.column("time"), "ms"), "event": tbl.column("event"),
+                "community_id": tbl.column("chat_id"), "page": tbl.column("page"), "content_id": tbl.column("content_id"),
+                "content_type": tbl.column("content_type"), "x": tbl.column("x"), "y": tbl.column("y"),
+                "campaign": tbl.column("utm_campaign")}))
+    city_counts = pd.DataFrame({"member_id": pd.Series(counts.column("member_id").to_pylist(), dtype="string"),
+                                "city": pd.Series(counts.column("city").to_pylist(), dtype="string"),
+                                "events": counts.column("events").to_numpy().astype("int64")})
+    return city_counts.sort_values(["member_id", "city"], ignore_index=True), unionids
+
+
+_CITY_COUNTS = pa.schema([("member_id", pa.string()), ("city", pa.string()), ("events", pa.int64())])
+
+
+def _sum_counts(t: pa.Table) -> pa.Table:
+    """Events per (member, city), both known."""
+    t = t.filter(pc.and_(pc.is_valid(t.column("member_id")), pc.is_valid(t.column("city"))))
+    g = t.group_by(["member_id", "city"]).aggregate([("events", "sum")])
+    return pa.table({"member_id": g.column("member_id"), "city": g.column("city"), "events": g.column("events_sum")},
+                    schema=_CITY_COUNTS)

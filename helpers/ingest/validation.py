@@ -86,9 +86,19 @@ def _typed(s: pd.Series, kind: str) -> bool:
     return False
 
 
+# what pandas' type inference (a C loop, nulls skipped) may report for a column whose every value is
+# valid for the kind; anything else is checked value by value
+_INFERRED_OK = {"str": ("string", "empty"), "iso": ("string", "empty"), "date": ("string", "empty"),
+                "num_text": ("string", "empty"), "bool_text": ("string", "empty"),
+                "id": ("string", "integer", "empty"), "int": ("integer", "empty"), "ms": ("integer", "empty"),
+                "s": ("integer", "empty"), "float": ("integer", "floating", "mixed-integer-float", "empty"),
+                "bool": ("boolean", "empty")}
+
+
 def _type_ok(kind: str):
     def check(s: pd.Series) -> pd.Series:
-        if _typed(s, kind):
+        if _typed(s, kind) or (s.dtype == object and kind in _INFERRED_OK
+                               and pd.api.types.infer_dtype(s, skipna=True) in _INFERRED_OK[kind]):
             return pd.Series(True, index=s.index)
         if kind in ("str", "iso", "date", "num_text", "bool_text"):
             return s.map(lambda v: isinstance(v, str))
@@ -116,16 +126,35 @@ def _numeric(s: pd.Series) -> pd.Series:
     return pd.to_numeric(s.where(s.map(lambda v: _is_num(v, False) or isinstance(v, str))), errors="coerce")
 
 
-def _checks(f: Field) -> list[pa.Check]:
+class _Parsed:
+    """ISO parses of the columns of one :func:`validate` call: each check and the conversion of a
+    column reuse its parse (the same values; the index tells that it is the same column)."""
+
+    def __init__(self):
+        self._by_field: dict[str, tuple[pd.Index, pd.Series]] = {}
+
+    def iso(self, name: str, s: pd.Series) -> pd.Series:
+        hit = self._by_field.get(name)
+        if hit is not None and hit[0].equals(s.index):
+            return hit[1]
+        text = s.map(lambda v: isinstance(v, str)) if s.dtype == object else s.notna()
+        parsed = _parse_iso(s.where(text))
+        self._by_field[name] = (s.index, parsed)
+        return parsed
+
+
+def _checks(f: Field, parsed: _Parsed | None = None) -> list[pa.Check]:
     checks = [pa.Check(_type_ok(f.kind), error=f"wrong type, expected {_EXPECT[f.kind]}")]
     if f.kind in ("ms", "s"):
         lo, hi = _MS_RANGE if f.kind == "ms" else (_MS_RANGE[0] // 1000, _MS_RANGE[1] // 1000)
         checks.append(pa.Check(lambda s: ~_numeric(s).lt(lo) & ~_numeric(s).ge(hi),
                                error=f"out of range for {_EXPECT[f.kind]} (years 2000-2099)"))
     if f.kind == "iso":
+        parsed = parsed or _Parsed()
+
         def parses(s):
             text = s.map(lambda v: isinstance(v, str))
-            return ~text | _parse_iso(s.where(text)).notna()
+            return ~text | parsed.iso(f.name, s).notna()
 
         def has_offset(s):
             text = s.where(s.map(lambda v: isinstance(v, str)))
@@ -154,8 +183,8 @@ def _parse_iso(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s.astype("string").str.strip(), format="ISO8601", utc=True, errors="coerce")
 
 
-def _schema(fields: list[Field]) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema({f.name: pa.Column(None, nullable=not f.required, checks=_checks(f))
+def _schema(fields: list[Field], parsed: _Parsed | None = None) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema({f.name: pa.Column(None, nullable=not f.required, checks=_checks(f, parsed))
                                for f in fields})
 
 
@@ -188,7 +217,8 @@ def validate(df: pd.DataFrame, fields: list[Field], ledger: Ledger, source: str,
     row gets one quarantine entry whose reason lists every failure, e.g.
     ``column 'msgtime': wrong type, expected integer Unix milliseconds; got 'abc'``.
     """
-    failures = _run(_schema(fields), df[[f.name for f in fields]])
+    parsed = _Parsed()
+    failures = _run(_schema(fields, parsed), df[[f.name for f in fields]])
     if failures is not None:
         cases = failures[failures["index"].notna()].copy()
         if cases.empty:  # a failure not tied to rows means a parser bug, not bad data
@@ -206,10 +236,10 @@ def validate(df: pd.DataFrame, fields: list[Field], ledger: Ledger, source: str,
         ledger.reject(source, table, _files(df, file, by_row.index), df.loc[by_row.index, "_row"], by_row["reason"],
                       by_row["column"], by_row["value"])
         df = df.drop(index=by_row.index)
-    return convert(df, fields)
+    return convert(df, fields, parsed)
 
 
-def convert(df: pd.DataFrame, fields: list[Field]) -> pd.DataFrame:
+def convert(df: pd.DataFrame, fields: list[Field], parsed: _Parsed | None = None) -> pd.DataFrame:
     """Typed columns for validated rows: text as ``string``, numbers nullable, times UTC-aware."""
     out = df.copy()
     for f in fields:
@@ -230,7 +260,8 @@ def convert(df: pd.DataFrame, fields: list[Field]) -> pd.DataFrame:
         elif f.kind == "bool_text":
             out[f.name] = s.astype("string").str.lower().map({"true": True, "false": False}).astype("boolean")
         elif f.kind == "iso":
-            out[f.name] = _parse_iso(s)
+            hit = parsed._by_field.get(f.name) if parsed is not None else None
+            out[f.name] = hit[1].reindex(s.index) if hit is not None and s.index.isin(hit[0]).all() else _parse_iso(s)
         elif f.kind == "date":
             out[f.name] = pd.to_datetime(s.astype("string"), format="%Y-%m-%d")
     return out
