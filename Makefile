@@ -55,6 +55,7 @@ benchmarks/.venv-rete5/.installed: benchmarks/requirements-retentioneering5.txt
 	@touch $@
 
 bench: setup $(VENV)/.bench-installed benchmarks/.venv-rete/.installed benchmarks/.venv-rete5/.installed
+	$(PY) benchmarks/bench_synth.py --events 5e7
 	$(PY) benchmarks/bench_synth_ingest.py --scales 0.1 1.0
 	$(PY) benchmarks/bench_funnel.py --events 1e6 1e7 5e7
 	$(PY) benchmarks/bench_rfm.py --orders 1e6 1e7
@@ -62,6 +63,7 @@ bench: setup $(VENV)/.bench-installed benchmarks/.venv-rete/.installed benchmark
 	$(PY) benchmarks/bench_abtest.py
 	$(PY) benchmarks/bench_service.py
 	$(PY) benchmarks/bench_service_text.py
+	$(PY) benchmarks/bench_run.py --scales 0.1 1 2
 
 clean:
 	rm -rf data/raw data/warehouse.duckdb data/warehouse.json data/parquet data/quarantine outputs/*/
