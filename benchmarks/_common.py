@@ -325,6 +325,24 @@ def save(name: str, rows: list[dict], targets: list[dict], meta: dict, printed: 
     return RESULTS / f"{name}.json"
 
 
+METHOD = ("fresh interpreter per case; seconds = load + work after imports, best of --repeat runs "
+          "for cases under 30 s; peak = max ru_maxrss")
+
+
+def finish(name: str, quick: bool, rows: list[dict], targets: list[dict], meta: dict, tee: "Tee",
+           failures: list[str]) -> int:
+    """Print the targets, save the results (``<name>_quick`` for a smoke run), report disagreements;
+    returns the exit code (1 when an implementation disagreed or a required case broke)."""
+    print_targets(targets)
+    sys.stdout = tee._out
+    path = save(name + ("_quick" if quick else ""), rows, targets, {**meta, "method": METHOD}, tee.text())
+    print(f"\nsaved {path.relative_to(ROOT)} (+ .csv, .txt)")
+    if failures:
+        print("\nFAILED: the implementations disagree or a case broke:\n  " + "\n  ".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
 def print_targets(targets: list[dict]) -> None:
     print("\nTargets")
     for t in targets:

@@ -37,7 +37,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (ACTIVITY_EVENTS, STUDY_END, STUDY_START, TZ, Case, Table, Target, Tee,  # noqa: E402
-                     fingerprint, load_average, make_data, print_targets, run_best, save, sizes_arg, versions)
+                     fingerprint, load_average, make_data, finish, run_best, sizes_arg, versions)
 
 KIT = """
 from helpers import warehouse
@@ -253,19 +253,10 @@ def main(argv=None) -> int:
                     table.add(n, impl, r, kit_r["seconds"] if kit_r["status"] == "ok" else None, chk, target)
             rows += table.rows
         print(f"\n(data generation: " + ", ".join(f"{n:,} events {data[n]['generate_seconds']:.1f} s" for n in sizes) + ")")
-    print_targets(targets)
     meta = {"sizes": sizes, "start": STUDY_START, "end": STUDY_END, "versions": versions(),
             "kit": fingerprint(["helpers/kpi.py", "helpers/retention.py", "helpers/_engine.py", "helpers/warehouse.py"]),
-            "load_average": {"before": load_before, "after": load_average()},
-            "method": "fresh interpreter per case; seconds = load + work after imports, best of --repeat runs "
-                      "for cases under 30 s; peak = max ru_maxrss"}
-    sys.stdout = tee._out
-    path = save("activity" + ("_quick" if args.quick else ""), rows, targets, meta, tee.text())
-    print(f"\nsaved {path.relative_to(Path(__file__).resolve().parent.parent)} (+ .csv, .txt)")
-    if failures:
-        print("\nFAILED: the implementations disagree or a case broke:\n  " + "\n  ".join(failures), file=sys.stderr)
-        return 1
-    return 0
+            "load_average": {"before": load_before, "after": load_average()}}
+    return finish("activity", args.quick, rows, targets, meta, tee, failures)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (RETE5_PYTHON, RETE_PYTHON, Case, Table, Target, Tee, fingerprint, load_average, make_data,  # noqa: E402
-                     print_targets, run_best, save, sizes_arg, versions)
+                     finish, run_best, sizes_arg, versions)
 
 STEPS = ["home", "itinerary_consult", "booking_form", "booking_submit"]
 WINDOW_DAYS = 7
@@ -225,22 +225,12 @@ def main(argv=None) -> int:
             print(f"{'':>12} {'(counts)':>22}  kit {res['kit']['result'] if res['kit']['status'] == 'ok' else '-'}"
                   + (f", no window {nowin}" if nowin else "") + "; "
                   f"data generation {data['generate_seconds']:.1f} s")
-    print_targets(targets)
     meta = {"sizes": sizes, "steps": STEPS, "window_days": WINDOW_DAYS, "rete_max": args.rete_max,
             "rete5_max": args.rete5_max,
             "versions": versions({f"{k} (retentioneering, pandas, numpy)": p for k, p in RETE_VENV.items() if p.exists()}),
             "kit": fingerprint(["helpers/funnel.py", "helpers/_engine.py", "helpers/warehouse.py"]),
-            "load_average": {"before": load_before, "after": load_average()},
-            "method": "fresh interpreter per case; seconds = load + work after imports, best of --repeat runs "
-                      "for cases under 30 s; peak = max ru_maxrss"}
-    sys.stdout = tee._out
-    path = save("funnel" + ("_quick" if args.quick else ""), table.rows, targets, meta, tee.text())
-    print(f"\nsaved {path.relative_to(Path(__file__).resolve().parent.parent)} (+ .csv, .txt)")
-    if failures:
-        print("\nFAILED: the implementations disagree or a required case broke:\n  " + "\n  ".join(failures),
-              file=sys.stderr)
-        return 1
-    return 0
+            "load_average": {"before": load_before, "after": load_average()}}
+    return finish("funnel", args.quick, table.rows, targets, meta, tee, failures)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (AS_OF, TZ, Case, Table, Target, Tee, fingerprint, load_average, make_data,  # noqa: E402
-                     print_targets, run_best, save, sizes_arg, versions)
+                     finish, run_best, sizes_arg, versions)
 
 CASES = {
     "kit": Case("kit", """
@@ -132,19 +132,10 @@ def main(argv=None) -> int:
                   + (f"; equal M scores kit vs lifetimes {lt['m_score_equal_share']:.1%} (M defined differently)"
                      if "m_score_equal_share" in lt else "")
                   + f"; data generation {data['generate_seconds']:.1f} s")
-    print_targets(targets)
     meta = {"sizes": sizes, "as_of": AS_OF, "versions": versions(),
             "kit": fingerprint(["helpers/rfm.py", "helpers/_engine.py", "helpers/warehouse.py"]),
-            "load_average": {"before": load_before, "after": load_average()},
-            "method": "fresh interpreter per case; seconds = load + work after imports, best of --repeat runs "
-                      "for cases under 30 s; peak = max ru_maxrss"}
-    sys.stdout = tee._out
-    path = save("rfm" + ("_quick" if args.quick else ""), table.rows, targets, meta, tee.text())
-    print(f"\nsaved {path.relative_to(Path(__file__).resolve().parent.parent)} (+ .csv, .txt)")
-    if failures:
-        print("\nFAILED: the implementations disagree or a case broke:\n  " + "\n  ".join(failures), file=sys.stderr)
-        return 1
-    return 0
+            "load_average": {"before": load_before, "after": load_average()}}
+    return finish("rfm", args.quick, table.rows, targets, meta, tee, failures)
 
 
 if __name__ == "__main__":
