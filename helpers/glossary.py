@@ -301,6 +301,18 @@ TERMS: dict[str, tuple[str, str]] = {
 # (A journey node 'share' is the share action, not the 'Share' of an axis; service 'hours' are hours since
 # a ticket's creation, journey 'hours' since the funnel's first step.)
 NAMESPACED: dict[str, tuple[str, str]] = {
+    # the KPI tree's formulas and denominators (English text: helpers.kpi.KPI_TREE)
+    'formula:health_index': ('weighted index of the level-2 indicators', '二级指标的加权指数'),
+    'formula:engagement': ('active member-days / community member-days', '活跃人天 / 社群在群人天'),
+    'formula:service_response': ('tickets first replied within target / tickets created', '目标时长内首次回复的工单 / 新建工单'),
+    'formula:message_open_rate': ('delivered sends opened within 72 h / delivered sends', '72 小时内打开的送达消息 / 送达消息'),
+    'formula:content_interaction_rate': ('likes + comments + shares / post views', '（点赞 + 评论 + 分享）/ 内容浏览'),
+    'formula:prospect_conversion': ('community leads converted within the window / community leads', '窗口期内成交的社群线索 / 社群线索'),
+    'denominator:engagement': ('community member-days', '社群在群人天'),
+    'denominator:service_response': ('tickets created', '新建工单'),
+    'denominator:message_open_rate': ('delivered sends', '送达消息'),
+    'denominator:content_interaction_rate': ('post views', '内容浏览'),
+    'denominator:prospect_conversion': ('community leads', '社群线索'),
     # service
     'service:signoff_exception': ('Sign-off exception', '签收异常'),
     'service:delivery_delay': ('Delivery delay', '配送延迟'),

@@ -373,3 +373,13 @@ def test_notebook_checks_catch_an_english_title():
     assert checked == 6
     assert [p.split(":")[1].strip().split(" ")[0] for p in problems] == ["title", "ylabel", "plots.plot_kpi_tree", "xlabel"]
     assert t_problems(nb) == ["cell 1: en formats ['d'], zh []"]
+
+
+def test_kpi_tree_formulas_have_chinese_twins_of_the_same_english_text():
+    from helpers import kpi
+    for row in kpi.KPI_TREE.itertuples():
+        assert label(row.name, "en", "formula") == row.formula
+        assert CJK.search(label(row.name, "zh", "formula")), row.name
+        if row.denominator:
+            assert label(row.name, "en", "denominator") == row.denominator
+            assert CJK.search(label(row.name, "zh", "denominator")), row.name
