@@ -5,7 +5,8 @@ Each page is opened from ``file://`` in a fresh, offline browser context. Every 
 if a local file it needs is missing, or if a script threw. Then the page must have rendered: the
 report's table of contents points at real headings and every chart decoded; reveal.js initialised the
 deck; and Chromium drew the Chinese labels with a CJK font (the fonts it used come from DevTools, so
-tofu boxes fail the test). Screenshots land in ``outputs/<run_id>/screenshots/``.
+tofu boxes fail the test). Screenshots land in the run's ``screenshots/`` and are copied to
+``outputs/browser-check/`` of the checkout (ignored by git), where they outlive the test's temporary run.
 
 Chromium is Debian's (``apt-get install -y chromium fonts-noto-cjk``; ``.ci/run`` installs it where
 missing), driven by the ``playwright`` package without a browser download of its own.
@@ -181,8 +182,19 @@ def test_detector_passes_a_local_page_and_flags_a_missing_file(browser, tmp_path
     assert not v.network and len(v.failed) == 1 and "gone.png" in v.failed[0]
 
 
+KEPT_SHOTS = Path(__file__).resolve().parents[1] / "outputs" / "browser-check"
+
+
+def _screenshot(target, e2e, name: str) -> None:
+    """Screenshot a page or locator into the run's ``screenshots/`` and copy it to :data:`KEPT_SHOTS`."""
+    path = e2e.out / "screenshots" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    target.screenshot(path=path)
+    KEPT_SHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, KEPT_SHOTS / name)
+
+
 def test_report_renders_offline_with_contents_charts_and_chinese(browser, e2e):
-    shots = e2e.out / "screenshots"
     with visit(browser, e2e.out / "report.html", 1280, 900) as v:
         page = v.page
         # a fragment names an id as written or percent-decoded (HTML's "indicated part of the document")
@@ -194,7 +206,7 @@ def test_report_renders_offline_with_contents_charts_and_chinese(browser, e2e):
         assert [t["text"] for t in toc if not t["target"]] == [], "contents link to missing headings"
         chapters = [t["text"] for t in toc if t["text"].startswith("Chapter")]
         assert len(chapters) == 6, chapters
-        page.screenshot(path=shots / "report.png")
+        _screenshot(page, e2e, "report.png")
         page.locator("#toc a", has_text=chapters[-1]).click()  # following a link scrolls to its chapter
         page.wait_for_function("() => window.scrollY > 0")
         top = page.evaluate("""t => [...document.querySelectorAll('h1')].find(h => h.textContent.includes(t))
@@ -207,19 +219,18 @@ def test_report_renders_offline_with_contents_charts_and_chinese(browser, e2e):
         text, fonts = _cjk_font_glyphs(v, "table th, table td")
         _assert_drawn_in_cjk_font(text, fonts)
         table = page.locator("[data-cjk-probe]").locator("xpath=ancestor::table[1]")
-        table.screenshot(path=shots / "report-zh-table.png")
+        _screenshot(table, e2e, "report-zh-table.png")
     v.assert_clean()
 
 
 def test_slides_render_offline_with_reveal_and_chinese(browser, e2e):
-    shots = e2e.out / "screenshots"
     with visit(browser, e2e.out / DECK, 1280, 720) as v:
         page = v.page
         page.wait_for_function("() => window.Reveal && Reveal.isReady()", timeout=15_000)
         total = page.evaluate("() => Reveal.getTotalSlides()")
         assert total > 1 and page.locator(".reveal .slides section").count() > 1
         assert page.locator(".reveal.ready .slides section.present").count() >= 1
-        page.screenshot(path=shots / "slides-01.png")
+        _screenshot(page, e2e, "slides-01.png")
         images = _images(page, ".reveal .slides img")
         assert images and [i for i in images if not (i["complete"] and i["width"] > 0)] == []
         # the scoreboard: the first slide whose table has Chinese labels
@@ -235,7 +246,7 @@ def test_slides_render_offline_with_reveal_and_chinese(browser, e2e):
         text, fonts = _cjk_font_glyphs(v, f"{here} th, {here} td")
         _assert_drawn_in_cjk_font(text, fonts)
         page.evaluate("w => Reveal.slide(w.h, w.v)", where)  # the probe scrolled; back to the slide's layout
-        page.screenshot(path=shots / "slides-zh.png")
+        _screenshot(page, e2e, "slides-zh.png")
     v.assert_clean()
 
 
