@@ -29,7 +29,12 @@ How: each step-k event carries the latest step-1 time of any valid chain ending 
 over the member's earlier events of the step-(k-1) values (a range window ordered by time, bounded by
 the step window), so N steps cost N-1 window passes over the step events sorted by member and time;
 ``strict`` ranks all of the member's events once first; ``unordered`` keeps the last time of each step.
-A property test checks all of this against a brute-force enumeration of chains.
+On DuckDB a plain ordered funnel (no step windows, optional steps or exclusions) takes a faster
+route (``method="lists"``, chosen by ``"auto"``): one hash aggregate gathers each member's step events
+into a list sorted by time, and ``list_reduce`` runs the same recursion as a scan (latest chain start
+per step, with events at one time stamp held back until the time moves on); about 1.7x faster at 1e7
+events (``benchmarks/bench_funnel.py``). A property test checks both routes against a brute-force
+enumeration of chains.
 """
 from __future__ import annotations
 
@@ -45,6 +50,8 @@ from helpers.timeline import DEFAULT_TZ
 
 Order = Literal["ordered", "strict", "unordered"]
 ORDERS = ("ordered", "strict", "unordered")
+Method = Literal["auto", "windows", "lists"]
+METHODS = ("auto", "windows", "lists")
 US_PER_DAY = 86_400 * 1_000_000
 _EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 
@@ -141,12 +148,13 @@ def _check(steps, window_days, order, step_windows, optional, exclusions):
 def funnel_members(events, steps: Sequence[str], window_days: float | None = 14, order: Order = "ordered",
                    step_windows: Sequence[float | None] | None = None, optional_steps=(), exclusions=(),
                    breakdown: str | None = None, *, members=None, start=None, end=None,
-                   tz: str = DEFAULT_TZ) -> ibis.Table:
+                   tz: str = DEFAULT_TZ, method: Method = "auto") -> ibis.Table:
     """One row per member (per member and breakdown value) who did the first step (Ibis):
     ``member_id``, the breakdown column, ``entered_ts`` (first step-1 event), ``reached_1..N``
     (booleans) and ``seconds_1..N`` (time to step on the earliest completion; null if not reached).
-    Semantics: see the module docstring."""
+    Semantics and ``method``: see the module docstring (both methods give the same rows)."""
     steps, step_windows, opt, excl = _check(steps, window_days, order, step_windows, optional_steps, exclusions)
+    check_one_of("method", method, METHODS)
     n = len(steps)
     t = journey_nodes(events, start, end, tz)
     part = ["member_id"]
@@ -160,6 +168,12 @@ def funnel_members(events, steps: Sequence[str], window_days: float | None = 14,
     t = t.filter(t.node.isin(wanted)).select(*part, "ts", "us", "node", *(["rk"] if order == "strict" else []))
     win_us = None if window_days is None else int(round(window_days * US_PER_DAY))
     null_us = ibis.null("int64")
+    plain = order == "ordered" and step_windows is None and not opt and not excl
+    if method == "lists" and not (plain and _engine.backend_name(t) == "duckdb"):
+        raise ValueError("`method='lists'` needs a plain ordered funnel (no step windows, optional steps or "
+                         "exclusions) on DuckDB; use 'auto'.")
+    if method != "windows" and plain and _engine.backend_name(t) == "duckdb":
+        return _finish(_scan_lists(t, steps, win_us, part), part, n, None, entered_only=True)
 
     if order == "unordered":
         cum = ibis.window(group_by=part, order_by="us", range=(None, 0))
@@ -210,9 +224,15 @@ def funnel_members(events, steps: Sequence[str], window_days: float | None = 14,
         done = t[f"v{k}"].notnull()
         aggs[f"reached_{k + 1}"] = done.any()
         aggs[f"seconds_{k + 1}"] = ((t.us - t[f"v{k}"]) / 1e6).argmin(t.us, where=done)
-    per = t.group_by(part).aggregate(**aggs)
-    keep = per.entered_us.notnull()
-    per = per.filter(keep & ~per._excluded.fill_null(False) if drop is not None else keep)
+    return _finish(t.group_by(part).aggregate(**aggs), part, n, drop)
+
+
+def _finish(per, part, n, drop, entered_only=False):
+    """The per-member rows from the aggregated ``entered_us``, ``reached_k``, ``seconds_k``
+    (``entered_only``: ``per`` holds only members who entered)."""
+    if not entered_only:
+        keep = per.entered_us.notnull()
+        per = per.filter(keep & ~per._excluded.fill_null(False) if drop is not None else keep)
     entered = ibis.literal(_EPOCH, type="timestamp('UTC')") + (per.entered_us // 1000).as_interval("ms")
     cols = {"entered_ts": entered}
     for k in range(n):
@@ -221,10 +241,60 @@ def funnel_members(events, steps: Sequence[str], window_days: float | None = 14,
     return per.select(*part, **cols)
 
 
+def _scan_lists(t, steps, win_us, part) -> ibis.Table:
+    """The plain ordered funnel on DuckDB as a scan of each member's sorted step events.
+
+    Each event becomes ``us * K + code`` (``code``: its node's position among the ``K`` distinct step
+    nodes), so sorting the member's list sorts by time. The scan's state holds, per step ``j`` before
+    the last, the latest chain start of any chain ending at a step-``j`` event *before* the current
+    time stamp (``a{j}``) and at the current one (``n{j}``, folded into ``a{j}`` when the time moves on:
+    equal time stamps do not order steps), and per step the first completion time ``f{k}`` and its time
+    to step ``s{k}``. A step-``k`` event completes a chain when ``a{k-1}`` is set (within the window).
+    The list elements are structs of the state's type, as ``list_reduce`` requires."""
+    nodes = sorted(set(steps))
+    K, n = len(nodes), len(steps)
+    code = {nd: i for i, nd in enumerate(nodes)}
+    con = t._find_backend(use_default=True)
+    con._register_in_memory_tables(t)  # memtables (pandas inputs) must exist before the raw query
+    c = t.node.cases(*[(nd, i) for nd, i in code.items()], else_=None)
+    keyed = t.select(*part, "us", c=c, x=t.us * K + c)
+    inner = ibis.to_sql(keyed, dialect="duckdb")
+    fields = ["cu", "nd"] + [f"{p}{j}" for j in range(n - 1) for p in ("a", "n")] + [f"{p}{k}" for k in range(n) for p in ("f", "s")]
+    flush = "(x.cu > acc.cu)"
+    A = [f"(CASE WHEN {flush} THEN greatest(acc.a{j}, acc.n{j}) ELSE acc.a{j} END)" for j in range(n - 1)]
+    v = [f"(CASE WHEN x.nd = {code[steps[0]]} THEN x.cu END)"]
+    for k in range(1, n):
+        within = "" if win_us is None else f" AND x.cu - {A[k - 1]} <= {int(win_us)}"
+        v.append(f"(CASE WHEN x.nd = {code[steps[k]]}{within} THEN {A[k - 1]} END)")
+    new = {"cu": "x.cu", "nd": "NULL::BIGINT"}
+    for j in range(n - 1):
+        new[f"a{j}"] = A[j]
+        new[f"n{j}"] = f"greatest(CASE WHEN {flush} THEN NULL ELSE acc.n{j} END, {v[j]})"
+    for k in range(n):
+        new[f"f{k}"] = f"coalesce(acc.f{k}, CASE WHEN {v[k]} IS NOT NULL THEN x.cu END)"
+        new[f"s{k}"] = f"CASE WHEN acc.f{k} IS NULL AND {v[k]} IS NOT NULL THEN x.cu - {v[k]} ELSE acc.s{k} END"
+    assert list(new) == fields
+    step = "(acc, x) -> {" + ", ".join(f"'{f}': {new[f]}" for f in fields) + "}"
+    start = "{" + ", ".join(f"'{f}': " + ("(-9223372036854775807)::BIGINT" if f == "cu" else "NULL::BIGINT")
+                            for f in fields) + "}"
+    dec = f"((x % {K}) + {K}) % {K}"  # the code, also for times before 1970
+    elem = "{" + ", ".join([f"'cu': (x - {dec}) // {K}", f"'nd': {dec}"] + [f"'{f}': NULL::BIGINT" for f in fields[2:]]) + "}"
+    keys = ", ".join(f'"{c}"' for c in part)
+    outs = ", ".join([f"st.f{k} IS NOT NULL AS reached_{k + 1}" for k in range(n)]
+                     + [f"st.s{k} / 1e6 AS seconds_{k + 1}" for k in range(n)])
+    # members without a step-1 event are dropped before the scan, and ``entered_us`` is a plain
+    # aggregate: a filter on a field of the scan's result would make DuckDB run the scan twice
+    sql = (f"SELECT {keys}, entered_us, {outs} FROM (SELECT {keys}, entered_us, list_reduce(list_transform("
+           f"list_sort(xs), x -> {elem}), {step}, {start}) AS st FROM (SELECT {keys}, list(x) AS xs, "
+           f"min(us) FILTER (WHERE c = {code[steps[0]]}) AS entered_us "
+           f"FROM ({inner}) AS e GROUP BY ALL HAVING entered_us IS NOT NULL) AS g) AS r")
+    return con.sql(sql)
+
+
 def build_funnel(events, steps: Sequence[str], window_days: float | None = 14, order: Order = "ordered",
                  step_windows: Sequence[float | None] | None = None, optional_steps=(), exclusions=(),
                  breakdown: str | None = None, *, members=None, start=None, end=None,
-                 tz: str = DEFAULT_TZ) -> pd.DataFrame:
+                 tz: str = DEFAULT_TZ, method: Method = "auto") -> pd.DataFrame:
     """The funnel of ``steps`` over ``events(member_id, ts, event, page)`` as a tidy table.
 
     Parameters
@@ -240,6 +310,7 @@ def build_funnel(events, steps: Sequence[str], window_days: float | None = 14, o
     breakdown : a column of ``events`` (event property: each member-value its own unit) or, with
         ``members`` (a table with ``member_id`` and that column), a member attribute.
     start, end : only events in ``[start, end)`` count.
+    method : "auto", "windows" or "lists" (the computation; same answer: module docstring).
 
     Returns
     -------
@@ -251,7 +322,7 @@ def build_funnel(events, steps: Sequence[str], window_days: float | None = 14, o
     the earliest completion; interpolated quantiles; 0 at step 1).
     """
     per = funnel_members(events, steps, window_days, order, step_windows, optional_steps, exclusions,
-                         breakdown, members=members, start=start, end=end, tz=tz)
+                         breakdown, members=members, start=start, end=end, tz=tz, method=method)
     steps = list(steps)
     opt = set(_positions(optional_steps, steps, "optional"))
     keys = [breakdown] if breakdown else []

@@ -291,3 +291,44 @@ def test_ibis_funnel_equals_the_reference_on_sample_members(sample):
         out = funnel.build_funnel(df, steps, window_days=1, order=order)
         assert out["members"].tolist() == [sum(v[0][k] for v in ref.values()) for k in range(4)]
     assert out["members"].iloc[-1] > 0  # the sample members reach the last step: the comparison is not vacuous
+
+
+@st.composite
+def plain_ordered_case(draw):
+    """Plain ordered funnels (the ``lists`` route): many equal time stamps, steps that repeat a node."""
+    n_rows = draw(st.integers(1, 30))
+    members = draw(st.lists(st.sampled_from("pqrs"), min_size=n_rows, max_size=n_rows))
+    minutes = draw(st.lists(st.integers(0, 12), min_size=n_rows, max_size=n_rows))
+    nodes = draw(st.lists(st.sampled_from(NODES), min_size=n_rows, max_size=n_rows))
+    steps = draw(st.lists(st.sampled_from(NODES[:3]), min_size=2, max_size=5))
+    window = draw(st.sampled_from([None, 3 / 1440, 8 / 1440]))
+    day = draw(st.sampled_from(["2026-06-01 10:00", "1969-12-31 23:55"]))  # also before the epoch
+    df = pd.DataFrame({"member_id": members, "ts": [T(day) + pd.Timedelta(minutes=m) for m in minutes],
+                       "event": "page_view", "page": nodes, "channel": [m in "pq" for m in members]})
+    return df, list(steps), window
+
+
+@settings(max_examples=80, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plain_ordered_case())
+def test_list_scan_and_windows_agree_with_the_reference(case):
+    df, steps, window = case
+    ref = reference_members(df, steps, window, "ordered", None, [], [])
+    n = len(steps)
+    for method in ("windows", "lists"):
+        per = funnel.funnel_members(df, steps, window, method=method).to_pandas()
+        got = {r["member_id"]: ([bool(r[f"reached_{k}"]) for k in range(1, n + 1)],
+                                [None if pd.isna(r[f"seconds_{k}"]) else float(r[f"seconds_{k}"]) for k in range(1, n + 1)])
+               for _, r in per.iterrows()}
+        assert got == ref, method
+        first = per.set_index("member_id")["entered_ts"].dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
+        want = df[df["page"] == steps[0]].groupby("member_id")["ts"].min()
+        assert first.sort_index().tolist() == want.sort_index().tolist(), method
+    by = [funnel.build_funnel(df, steps, window, breakdown="channel", method=m).fillna(-1) for m in ("windows", "lists")]
+    pd.testing.assert_frame_equal(by[0], by[1])
+
+
+def test_list_scan_refuses_what_it_does_not_compute():
+    with pytest.raises(ValueError, match="plain ordered"):
+        funnel.funnel_members(SIX, STEPS, 1, optional_steps=[1], method="lists")
+    with pytest.raises(ValueError, match="method"):
+        funnel.funnel_members(SIX, STEPS, 1, method="fast")
