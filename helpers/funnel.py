@@ -32,8 +32,8 @@ the step window), so N steps cost N-1 window passes over the step events sorted 
 On DuckDB a plain ordered funnel (no step windows, optional steps or exclusions) takes a faster
 route (``method="lists"``, chosen by ``"auto"``): one hash aggregate gathers each member's step events
 into a list sorted by time, and ``list_reduce`` runs the same recursion as a scan (latest chain start
-per step, with events at one time stamp held back until the time moves on); about 1.7x faster at 1e7
-events (``benchmarks/bench_funnel.py``). A property test checks both routes against a brute-force
+per step; ``_scan_lists`` says how equal time stamps are kept apart); about 2.8x faster than the
+window route at 1e7 events (``benchmarks/bench_funnel.py``). A property test checks both routes against a brute-force
 enumeration of chains.
 """
 from __future__ import annotations
@@ -244,44 +244,56 @@ def _finish(per, part, n, drop, entered_only=False):
 def _scan_lists(t, steps, win_us, part) -> ibis.Table:
     """The plain ordered funnel on DuckDB as a scan of each member's sorted step events.
 
-    Each event becomes ``us * K + code`` (``code``: its node's position among the ``K`` distinct step
-    nodes), so sorting the member's list sorts by time. The scan's state holds, per step ``j`` before
-    the last, the latest chain start of any chain ending at a step-``j`` event *before* the current
-    time stamp (``a{j}``) and at the current one (``n{j}``, folded into ``a{j}`` when the time moves on:
-    equal time stamps do not order steps), and per step the first completion time ``f{k}`` and its time
-    to step ``s{k}``. A step-``k`` event completes a chain when ``a{k-1}`` is set (within the window).
-    The list elements are structs of the state's type, as ``list_reduce`` requires."""
-    nodes = sorted(set(steps))
-    K, n = len(nodes), len(steps)
+    Each event becomes ``us * K + code`` (``code`` in ``0..K-1`` numbers the ``K`` distinct step nodes),
+    so sorting the member's list sorts by time. The scan's state holds, per step ``j`` before the last,
+    the latest chain start ``a{j}`` of any chain ending at a step-``j`` event at an earlier time stamp,
+    and per later step the time to step ``s{k}`` of its earliest completion. A step-``k`` event completes
+    a chain when ``a{k-1}`` is set (within the window). Equal time stamps do not order steps: when the
+    steps' nodes are distinct, codes number them from the last step down, so at one time stamp a later
+    step is scanned before an earlier one and cannot see it; when a node repeats, new chain starts at
+    the current time stamp wait in ``n{j}`` until the time moves on. The list elements are structs of
+    the state's type, as ``list_reduce`` requires."""
+    n = len(steps)
+    pending = len(set(steps)) < n
+    nodes = sorted(set(steps)) if pending else list(reversed(steps))
+    K = len(nodes)
     code = {nd: i for i, nd in enumerate(nodes)}
     con = t._find_backend(use_default=True)
     con._register_in_memory_tables(t)  # memtables (pandas inputs) must exist before the raw query
-    c = t.node.cases(*[(nd, i) for nd, i in code.items()], else_=None)
-    keyed = t.select(*part, "us", c=c, x=t.us * K + c)
-    inner = ibis.to_sql(keyed, dialect="duckdb")
-    fields = ["cu", "nd"] + [f"{p}{j}" for j in range(n - 1) for p in ("a", "n")] + [f"{p}{k}" for k in range(n) for p in ("f", "s")]
+    c = t.node.cases(*code.items(), else_=None)
+    inner = ibis.to_sql(t.select(*part, "us", c=c, x=t.us * K + c), dialect="duckdb")
+
     flush = "(x.cu > acc.cu)"
-    A = [f"(CASE WHEN {flush} THEN greatest(acc.a{j}, acc.n{j}) ELSE acc.a{j} END)" for j in range(n - 1)]
-    v = [f"(CASE WHEN x.nd = {code[steps[0]]} THEN x.cu END)"]
-    for k in range(1, n):
-        within = "" if win_us is None else f" AND x.cu - {A[k - 1]} <= {int(win_us)}"
-        v.append(f"(CASE WHEN x.nd = {code[steps[k]]}{within} THEN {A[k - 1]} END)")
+    fields = ["cu", "nd"] + [f"a{j}" for j in range(n - 1)] + ([f"n{j}" for j in range(n - 1)] if pending else [])
+    fields += [f"s{k}" for k in range(1, n)]
     new = {"cu": "x.cu", "nd": "NULL::BIGINT"}
-    for j in range(n - 1):
-        new[f"a{j}"] = A[j]
-        new[f"n{j}"] = f"greatest(CASE WHEN {flush} THEN NULL ELSE acc.n{j} END, {v[j]})"
+    cond, val = {}, {}
     for k in range(n):
-        new[f"f{k}"] = f"coalesce(acc.f{k}, CASE WHEN {v[k]} IS NOT NULL THEN x.cu END)"
-        new[f"s{k}"] = f"CASE WHEN acc.f{k} IS NULL AND {v[k]} IS NOT NULL THEN x.cu - {v[k]} ELSE acc.s{k} END"
-    assert list(new) == fields
+        cond[k] = f"x.nd = {code[steps[k]]}"
+        if k == 0:
+            val[k] = "x.cu"
+            continue
+        prev = (f"(CASE WHEN {flush} THEN greatest(acc.a{k - 1}, acc.n{k - 1}) ELSE acc.a{k - 1} END)"
+                if pending else f"acc.a{k - 1}")
+        cond[k] += f" AND {prev} IS NOT NULL" + ("" if win_us is None else f" AND x.cu - {prev} <= {int(win_us)}")
+        val[k] = prev
+    for j in range(n - 1):
+        if pending:
+            new[f"a{j}"] = f"(CASE WHEN {flush} THEN greatest(acc.a{j}, acc.n{j}) ELSE acc.a{j} END)"
+            new[f"n{j}"] = f"(CASE WHEN {cond[j]} THEN {val[j]} WHEN {flush} THEN NULL ELSE acc.n{j} END)"
+        else:
+            new[f"a{j}"] = f"(CASE WHEN {cond[j]} THEN {val[j]} ELSE acc.a{j} END)"
+    for k in range(1, n):
+        new[f"s{k}"] = f"coalesce(acc.s{k}, CASE WHEN {cond[k]} THEN x.cu - {val[k]} END)"
+    assert sorted(new) == sorted(fields)
     step = "(acc, x) -> {" + ", ".join(f"'{f}': {new[f]}" for f in fields) + "}"
     start = "{" + ", ".join(f"'{f}': " + ("(-9223372036854775807)::BIGINT" if f == "cu" else "NULL::BIGINT")
                             for f in fields) + "}"
     dec = f"((x % {K}) + {K}) % {K}"  # the code, also for times before 1970
     elem = "{" + ", ".join([f"'cu': (x - {dec}) // {K}", f"'nd': {dec}"] + [f"'{f}': NULL::BIGINT" for f in fields[2:]]) + "}"
-    keys = ", ".join(f'"{c}"' for c in part)
-    outs = ", ".join([f"st.f{k} IS NOT NULL AS reached_{k + 1}" for k in range(n)]
-                     + [f"st.s{k} / 1e6 AS seconds_{k + 1}" for k in range(n)])
+    keys = ", ".join(f'"{col}"' for col in part)
+    outs = ", ".join(["true AS reached_1"] + [f"st.s{k} IS NOT NULL AS reached_{k + 1}" for k in range(1, n)]
+                     + ["0.0::DOUBLE AS seconds_1"] + [f"st.s{k} / 1e6 AS seconds_{k + 1}" for k in range(1, n)])
     # members without a step-1 event are dropped before the scan, and ``entered_us`` is a plain
     # aggregate: a filter on a field of the scan's result would make DuckDB run the scan twice
     sql = (f"SELECT {keys}, entered_us, {outs} FROM (SELECT {keys}, entered_us, list_reduce(list_transform("
