@@ -96,6 +96,22 @@ def test_member_activity_and_guardrails(programme):
     assert panel[["period", "tickets_per_member", "treated"]].values.tolist() == [["pre", 0.0, 1], ["test", 1.0, 1]]
     assert panel["negative_share"].isna().tolist() == [True, False]  # a wrote nothing in the pre-period
     assert panel["negative_share"].iloc[1] == 1.0
+    lex = outcomes.guardrails(tk, mem, msg, am, TL, "x", negative_terms=["太差"]).set_index("member_id")
+    assert lex.loc["a", "test_negative_messages"] == 1 and lex["pre_negative_messages"].sum() == 0
+    none = outcomes.guardrails(tk, mem, msg, am, TL, "x", negative_terms=["nothing like this"])
+    assert none[["pre_negative_messages", "test_negative_messages"]].to_numpy().sum() == 0
+
+
+def test_negative_texts_are_what_the_sentiment_model_labels_negative():
+    import ibis
+    from helpers import sentiment
+    texts = ["客服半天不回消息，太失望了", "物流很快，包装也很好，非常满意", "The parcel never came and support ignored me.",
+             "Great service, thank you!", "客服半天不回消息，太失望了", None]
+    col = ibis.memtable({"text": texts}).text
+    got = set(outcomes.negative_texts(col).to_pandas()["text"])
+    labels = sentiment.sentiment([t for t in texts if t], lang="auto")
+    assert got == set(labels.loc[labels["label"] == "negative", "text"])
+    assert got == {"客服半天不回消息，太失望了", "The parcel never came and support ignored me."}  # one copy per distinct text
 
 
 # ---------------------------------------------------------------- planted truth of the sample (scale 0.02)
