@@ -226,12 +226,23 @@ def reference_members(df, steps, window_days, order, step_windows, optional, exc
 NODES = ["home", "itinerary_consult", "booking_form", "mall"]
 
 
+def _draw_log(draw, max_rows, who, max_minute):
+    """Three equal-length lists: members drawn from ``who``, minutes 0..``max_minute``, nodes."""
+    n_rows = draw(st.integers(1, max_rows))
+    return [draw(st.lists(values, min_size=n_rows, max_size=n_rows))
+            for values in (st.sampled_from(who), st.integers(0, max_minute), st.sampled_from(NODES))]
+
+
+def _per_member(per, n):
+    """{member: (reached list, seconds list)} of a ``funnel_members`` result, as the reference gives."""
+    return {r["member_id"]: ([bool(r[f"reached_{k}"]) for k in range(1, n + 1)],
+                             [None if pd.isna(r[f"seconds_{k}"]) else float(r[f"seconds_{k}"]) for k in range(1, n + 1)])
+            for _, r in per.iterrows()}
+
+
 @st.composite
 def random_case(draw):
-    n_rows = draw(st.integers(1, 24))
-    members = draw(st.lists(st.sampled_from("pqrstu"), min_size=n_rows, max_size=n_rows))
-    minutes = draw(st.lists(st.integers(0, 40), min_size=n_rows, max_size=n_rows))
-    nodes = draw(st.lists(st.sampled_from(NODES), min_size=n_rows, max_size=n_rows))
+    members, minutes, nodes = _draw_log(draw, 24, "pqrstu", 40)
     order = draw(st.sampled_from(funnel.ORDERS))
     if order == "unordered":
         steps = draw(st.permutations(NODES[:3]))[: draw(st.integers(2, 3))]
@@ -256,10 +267,7 @@ def test_ibis_funnel_equals_the_pandas_reference_on_random_logs(case):
     ref = reference_members(df, steps, window, order, step_windows, optional, exclusions)
     per = funnel.funnel_members(df, steps, window, order, step_windows, optional, exclusions).to_pandas()
     n = len(steps)
-    got = {r["member_id"]: ([bool(r[f"reached_{k}"]) for k in range(1, n + 1)],
-                            [None if pd.isna(r[f"seconds_{k}"]) else float(r[f"seconds_{k}"]) for k in range(1, n + 1)])
-           for _, r in per.iterrows()}
-    assert got == ref
+    assert _per_member(per, n) == ref
     counts = funnel.build_funnel(df, steps, window, order, step_windows, optional, exclusions)["members"].tolist()
     assert counts == [sum(v[0][k] for v in ref.values()) for k in range(n)]
 
@@ -296,10 +304,7 @@ def test_ibis_funnel_equals_the_reference_on_sample_members(sample):
 @st.composite
 def plain_ordered_case(draw):
     """Plain ordered funnels (the ``lists`` route): many equal time stamps, steps that repeat a node."""
-    n_rows = draw(st.integers(1, 30))
-    members = draw(st.lists(st.sampled_from("pqrs"), min_size=n_rows, max_size=n_rows))
-    minutes = draw(st.lists(st.integers(0, 12), min_size=n_rows, max_size=n_rows))
-    nodes = draw(st.lists(st.sampled_from(NODES), min_size=n_rows, max_size=n_rows))
+    members, minutes, nodes = _draw_log(draw, 30, "pqrs", 12)
     steps = draw(st.lists(st.sampled_from(NODES[:3]), min_size=2, max_size=5))
     window = draw(st.sampled_from([None, 3 / 1440, 8 / 1440]))
     day = draw(st.sampled_from(["2026-06-01 10:00", "1969-12-31 23:55"]))  # also before the epoch
@@ -316,10 +321,7 @@ def test_list_scan_and_windows_agree_with_the_reference(case):
     n = len(steps)
     for method in ("windows", "lists"):
         per = funnel.funnel_members(df, steps, window, method=method).to_pandas()
-        got = {r["member_id"]: ([bool(r[f"reached_{k}"]) for k in range(1, n + 1)],
-                                [None if pd.isna(r[f"seconds_{k}"]) else float(r[f"seconds_{k}"]) for k in range(1, n + 1)])
-               for _, r in per.iterrows()}
-        assert got == ref, method
+        assert _per_member(per, n) == ref, method
         first = per.set_index("member_id")["entered_ts"].dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
         want = df[df["page"] == steps[0]].groupby("member_id")["ts"].min()
         assert first.sort_index().tolist() == want.sort_index().tolist(), method
