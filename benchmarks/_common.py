@@ -335,7 +335,8 @@ def finish(name: str, quick: bool, rows: list[dict], targets: list[dict], meta: 
     returns the exit code (1 when an implementation disagreed or a required case broke)."""
     print_targets(targets)
     sys.stdout = tee._out
-    path = save(name + ("_quick" if quick else ""), rows, targets, {**meta, "method": METHOD}, tee.text())
+    meta = {**meta, "load_average": {"before": tee.load_before, "after": load_average()}, "method": METHOD}
+    path = save(name + ("_quick" if quick else ""), rows, targets, meta, tee.text())
     print(f"\nsaved {path.relative_to(ROOT)} (+ .csv, .txt)")
     if failures:
         print("\nFAILED: the implementations disagree or a case broke:\n  " + "\n  ".join(failures), file=sys.stderr)
@@ -354,6 +355,7 @@ class Tee:
 
     def __init__(self):
         self.parts, self._out = [], sys.stdout
+        self.load_before = load_average()  # the machine's load when the benchmark began
 
     def write(self, s):
         self.parts.append(s)
@@ -368,3 +370,18 @@ class Tee:
 
 def sizes_arg(values) -> list[int]:
     return [int(float(v)) for v in values]
+
+
+def add_options(ap, unit: str, sizes: list[str]) -> None:
+    """The options every comparison script takes: ``--<unit>`` sizes, ``--quick``, ``--timeout``, ``--repeat``."""
+    ap.add_argument(f"--{unit}", nargs="+", default=sizes, help=f"table sizes ({unit})")
+    ap.add_argument("--quick", action="store_true", help=f"1e5 {unit} only (smoke run)")
+    ap.add_argument("--timeout", type=float, default=1200, help="seconds allowed to one case")
+    ap.add_argument("--repeat", type=int, default=3, help="best of N fresh runs for cases under 30 s")
+
+
+def begin(args, unit: str) -> tuple[list[int], "Tee"]:
+    """The sizes to run and the :class:`Tee` now copying stdout (for :func:`finish`)."""
+    tee = Tee()
+    sys.stdout = tee
+    return ([100_000] if args.quick else sizes_arg(getattr(args, unit))), tee

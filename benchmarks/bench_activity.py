@@ -36,8 +36,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (ACTIVITY_EVENTS, STUDY_END, STUDY_START, TZ, Case, Table, Target, Tee,  # noqa: E402
-                     fingerprint, load_average, make_data, finish, run_best, sizes_arg, versions)
+from _common import (ACTIVITY_EVENTS, STUDY_END, STUDY_START, TZ, Case, Table, Target,  # noqa: E402
+                     add_options, begin, fingerprint, make_data, finish, run_best, versions)
 
 KIT = """
 from helpers import warehouse
@@ -200,18 +200,12 @@ def check(which: str, result, kit) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", nargs="+", default=["1e7", "5e7"], help="table sizes (events)")
-    ap.add_argument("--quick", action="store_true", help="1e5 events only (smoke run)")
+    add_options(ap, "events", ["1e7", "5e7"])
     ap.add_argument("--tables", nargs="+", default=["daily", "cohorts"], choices=["daily", "cohorts"])
     ap.add_argument("--impls", nargs="+", default=["pandas", "polars", "numpy"], choices=["pandas", "polars", "numpy"])
     ap.add_argument("--pandas-max", type=float, default=float("inf"), help="largest size for the pandas baselines")
-    ap.add_argument("--timeout", type=float, default=1200, help="seconds allowed to one case")
-    ap.add_argument("--repeat", type=int, default=3, help="best of N fresh runs for cases under 30 s")
     args = ap.parse_args(argv)
-    sizes = [100_000] if args.quick else sizes_arg(args.events)
-    tee = Tee()
-    sys.stdout = tee
-    load_before = load_average()
+    sizes, tee = begin(args, "events")
     rows, targets, failures = [], [], []
     with tempfile.TemporaryDirectory(prefix="bench_activity_") as d:
         data = {}
@@ -254,8 +248,7 @@ def main(argv=None) -> int:
             rows += table.rows
         print(f"\n(data generation: " + ", ".join(f"{n:,} events {data[n]['generate_seconds']:.1f} s" for n in sizes) + ")")
     meta = {"sizes": sizes, "start": STUDY_START, "end": STUDY_END, "versions": versions(),
-            "kit": fingerprint(["helpers/kpi.py", "helpers/retention.py", "helpers/_engine.py", "helpers/warehouse.py"]),
-            "load_average": {"before": load_before, "after": load_average()}}
+            "kit": fingerprint(["helpers/kpi.py", "helpers/retention.py", "helpers/_engine.py", "helpers/warehouse.py"])}
     return finish("activity", args.quick, rows, targets, meta, tee, failures)
 
 

@@ -48,8 +48,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (RETE5_PYTHON, RETE_PYTHON, Case, Table, Target, Tee, fingerprint, load_average, make_data,  # noqa: E402
-                     finish, run_best, sizes_arg, versions)
+from _common import (RETE5_PYTHON, RETE_PYTHON, Case, Table, Target, add_options, begin, fingerprint, make_data,  # noqa: E402
+                     finish, run_best, versions)
 
 STEPS = ["home", "itinerary_consult", "booking_form", "booking_submit"]
 WINDOW_DAYS = 7
@@ -154,18 +154,12 @@ def check(name: str, result, kit, kit_nowin) -> str:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--events", nargs="+", default=["1e6", "1e7", "5e7"], help="table sizes (events)")
-    ap.add_argument("--quick", action="store_true", help="1e5 events only (smoke run)")
+    add_options(ap, "events", ["1e6", "1e7", "5e7"])
     ap.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     ap.add_argument("--rete-max", type=float, default=1e6, help="largest size at which retentioneering 3 is timed")
     ap.add_argument("--rete5-max", type=float, default=1e7, help="largest size at which retentioneering 5 is timed")
-    ap.add_argument("--timeout", type=float, default=1200, help="seconds allowed to one case")
-    ap.add_argument("--repeat", type=int, default=3, help="best of N fresh runs for cases under 30 s")
     args = ap.parse_args(argv)
-    sizes = [100_000] if args.quick else sizes_arg(args.events)
-    tee = Tee()
-    sys.stdout = tee
-    load_before = load_average()
+    sizes, tee = begin(args, "events")
     window_us = WINDOW_DAYS * 86_400 * 1_000_000
     table = Table(f"A. Funnel: 4 ordered steps, {WINDOW_DAYS}-day window ({', '.join(STEPS)})", "events")
     table.header()
@@ -228,8 +222,7 @@ def main(argv=None) -> int:
     meta = {"sizes": sizes, "steps": STEPS, "window_days": WINDOW_DAYS, "rete_max": args.rete_max,
             "rete5_max": args.rete5_max,
             "versions": versions({f"{k} (retentioneering, pandas, numpy)": p for k, p in RETE_VENV.items() if p.exists()}),
-            "kit": fingerprint(["helpers/funnel.py", "helpers/_engine.py", "helpers/warehouse.py"]),
-            "load_average": {"before": load_before, "after": load_average()}}
+            "kit": fingerprint(["helpers/funnel.py", "helpers/_engine.py", "helpers/warehouse.py"])}
     return finish("funnel", args.quick, table.rows, targets, meta, tee, failures)
 
 

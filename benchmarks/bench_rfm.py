@@ -29,8 +29,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (AS_OF, TZ, Case, Table, Target, Tee, fingerprint, load_average, make_data,  # noqa: E402
-                     finish, run_best, sizes_arg, versions)
+from _common import (AS_OF, TZ, Case, Table, Target, add_options, begin, fingerprint, make_data,  # noqa: E402
+                     finish, run_best, versions)
 
 CASES = {
     "kit": Case("kit", """
@@ -88,16 +88,10 @@ def check(name: str, result, kit: pd.DataFrame) -> tuple[str, dict]:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--orders", nargs="+", default=["1e6", "1e7"], help="table sizes (orders)")
-    ap.add_argument("--quick", action="store_true", help="1e5 orders only (smoke run)")
+    add_options(ap, "orders", ["1e6", "1e7"])
     ap.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
-    ap.add_argument("--timeout", type=float, default=1200, help="seconds allowed to one case")
-    ap.add_argument("--repeat", type=int, default=3, help="best of N fresh runs for cases under 30 s")
     args = ap.parse_args(argv)
-    sizes = [100_000] if args.quick else sizes_arg(args.orders)
-    tee = Tee()
-    sys.stdout = tee
-    load_before = load_average()
+    sizes, tee = begin(args, "orders")
     table = Table(f"B. RFM with quintile scores (as of {AS_OF})", "orders")
     table.header()
     targets, failures = [], []
@@ -133,8 +127,7 @@ def main(argv=None) -> int:
                      if "m_score_equal_share" in lt else "")
                   + f"; data generation {data['generate_seconds']:.1f} s")
     meta = {"sizes": sizes, "as_of": AS_OF, "versions": versions(),
-            "kit": fingerprint(["helpers/rfm.py", "helpers/_engine.py", "helpers/warehouse.py"]),
-            "load_average": {"before": load_before, "after": load_average()}}
+            "kit": fingerprint(["helpers/rfm.py", "helpers/_engine.py", "helpers/warehouse.py"])}
     return finish("rfm", args.quick, table.rows, targets, meta, tee, failures)
 
 
