@@ -33,8 +33,8 @@ On DuckDB a plain ordered funnel (no step windows, optional steps or exclusions)
 route (``method="lists"``, chosen by ``"auto"``): one hash aggregate gathers each member's step events
 into a list sorted by time, and ``list_reduce`` runs the same recursion as a scan (latest chain start
 per step; ``_scan_lists`` says how equal time stamps are kept apart); about 2.8x faster than the
-window route at 1e7 events (``benchmarks/bench_funnel.py``). A property test checks both routes against a brute-force
-enumeration of chains.
+window route at 1e7 events (``benchmarks/bench_funnel.py``). A property test checks both routes
+against a brute-force enumeration of chains.
 """
 from __future__ import annotations
 
@@ -168,11 +168,12 @@ def funnel_members(events, steps: Sequence[str], window_days: float | None = 14,
     t = t.filter(t.node.isin(wanted)).select(*part, "ts", "us", "node", *(["rk"] if order == "strict" else []))
     win_us = None if window_days is None else int(round(window_days * US_PER_DAY))
     null_us = ibis.null("int64")
-    plain = order == "ordered" and step_windows is None and not opt and not excl
-    if method == "lists" and not (plain and _engine.backend_name(t) == "duckdb"):
+    scannable = (order == "ordered" and step_windows is None and not opt and not excl
+                 and _engine.backend_name(t) == "duckdb")
+    if method == "lists" and not scannable:
         raise ValueError("`method='lists'` needs a plain ordered funnel (no step windows, optional steps or "
                          "exclusions) on DuckDB; use 'auto'.")
-    if method != "windows" and plain and _engine.backend_name(t) == "duckdb":
+    if method != "windows" and scannable:
         return _finish(_scan_lists(t, steps, win_us, part), part, n, None, entered_only=True)
 
     if order == "unordered":
