@@ -114,6 +114,26 @@ def test_negative_texts_are_what_the_sentiment_model_labels_negative():
     assert got == {"客服半天不回消息，太失望了", "The parcel never came and support ignored me."}  # one copy per distinct text
 
 
+def test_negative_texts_scores_each_text_once_per_process(monkeypatch):
+    import ibis
+    from helpers import sentiment
+    scored = []
+    real = sentiment.sentiment
+
+    def counting(texts, *args, **kwargs):
+        scored.extend(texts)
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(sentiment, "sentiment", counting)
+    monkeypatch.setattr(outcomes, "_KIT_LABELS", {})
+    first = ["物流太慢了，一周还没到", "非常满意，下次还来"]
+    outcomes.negative_texts(ibis.memtable({"text": first}).text).to_pandas()
+    got = set(outcomes.negative_texts(ibis.memtable({"text": first + ["客服半天不回消息"]}).text).to_pandas()["text"])
+    assert sorted(scored) == sorted(first + ["客服半天不回消息"])  # the second call scored only the new text
+    assert got == {x for x in first + ["客服半天不回消息"] if real([x], lang="auto")["label"].iloc[0] == "negative"}
+    assert "物流太慢了，一周还没到" in got
+
+
 # ---------------------------------------------------------------- planted truth of the sample (scale 0.02)
 def _tables(sample):
     return {n: sample.con.table(n) for n in ("events", "messages", "memberships", "broadcasts", "tickets", "assignments")}
