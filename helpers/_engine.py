@@ -61,6 +61,16 @@ def _duckdb_make_timestamp(us: dt.int64) -> dt.Timestamp(timezone=None):
     """DuckDB's naive TIMESTAMP from microseconds since the epoch."""
 
 
+@ibis.udf.scalar.builtin(name="bit_count")
+def bit_count(x: dt.int64) -> dt.int64:
+    """Set bits of a 64-bit integer (DuckDB and Spark ``bit_count``; two's complement for negatives)."""
+
+
+@ibis.udf.agg.builtin(name="bit_or")
+def bit_or(x: dt.int64) -> dt.int64:
+    """Bitwise OR over a group (DuckDB and Spark ``bit_or``; Ibis compiles its own only for some backends)."""
+
+
 def backend_name(expr) -> str:
     """The name of the Ibis backend that executes ``expr`` (the default one for memtables)."""
     return expr._find_backend(use_default=True).name

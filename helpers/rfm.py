@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from typing import Literal, Mapping, Sequence
 
+import ibis
 import numpy as np
 import pandas as pd
-from ibis import _
 
 from helpers import _engine
 from helpers.timeline import DEFAULT_TZ
@@ -46,6 +46,7 @@ SEGMENTS: dict[str, str] = {
     r"5[4-5]": "Champions",
 }
 SEGMENT_ORDER = list(dict.fromkeys(SEGMENTS.values()))
+DAYS_PER_WORD = 63  # purchase days per 64-bit word of the distinct-day bitmap (bit 63 is the sign)
 
 
 def _check(name, value, allowed):
@@ -80,18 +81,29 @@ def segment_of(r, f, segment_map: Mapping[str, str] | None = None) -> pd.Series:
 
 def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Per-member aggregates in the engine: ``member_id, recency_days, frequency, monetary, total_spend``
-    over orders in ``[since, as_of)`` (``since=None``: all history)."""
+    over orders in ``[since, as_of)`` (``since=None``: all history).
+
+    Distinct purchase days are counted without a distinct aggregate: each order sets bit ``d mod 63`` of
+    word ``d div 63`` (``d``: local day number), the words are OR-ed per (member, word) and their set bits
+    summed per member. One small aggregate per 63 days of history replaces a distinct hash set per
+    member (about 1.6x faster on DuckDB at 1e7 orders, ``benchmarks/bench_rfm.py``); exact on any
+    engine with ``bit_or`` and ``bit_count`` (DuckDB, Spark)."""
     o = _engine.table(orders, "orders", ("member_id", "ts", "amount"), tz)
     keep = (o.ts < _engine.ts_literal(as_of, tz)) & o.member_id.notnull()
     if since is not None:
         keep &= o.ts >= _engine.ts_literal(since, tz)
-    o = o.filter(keep).mutate(day=_engine.local_date(o.ts, tz))
-    agg = o.group_by("member_id").agg(last_day=_.day.max(), frequency=_.day.nunique(),
-                                      total_spend=_.amount.sum().cast("float64"))
+    o = o.filter(keep).select("member_id", "amount", d=_engine.local_date(o.ts, tz).epoch_days())
+    o = o.mutate(w=o.d // DAYS_PER_WORD)
+    words = o.group_by("member_id", "w").agg(
+        bits=_engine.bit_or(ibis.literal(1).cast("int64") << (o.d - o.w * DAYS_PER_WORD)),
+        spend=o.amount.sum(), last=o.d.max())
+    agg = words.group_by("member_id").agg(last_day=words.last.max(), frequency=_engine.bit_count(words.bits).sum(),
+                                          total_spend=words.spend.sum().cast("float64"))
     df = _engine.to_pandas(agg, tz)
     as_of_day = pd.Timestamp(as_of)
     as_of_day = (as_of_day.tz_convert(tz) if as_of_day.tzinfo else as_of_day).date()
-    df["recency_days"] = (pd.Timestamp(as_of_day) - pd.to_datetime(df["last_day"])).dt.days.astype("int64")
+    as_of_num = (pd.Timestamp(as_of_day) - pd.Timestamp("1970-01-01")).days
+    df["recency_days"] = (as_of_num - df["last_day"]).astype("int64")
     df["frequency"] = df["frequency"].astype("int64")
     df["monetary"] = df["total_spend"] / df["frequency"]
     return df[["member_id", "recency_days", "frequency", "monetary", "total_spend"]].sort_values(

@@ -31,6 +31,27 @@ def test_definitions_recency_frequency_monetary(orders):
     assert (out.loc["e", "recency_days"], out.loc["e", "frequency"], out.loc["e", "total_spend"]) == (61, 1, 1.0)
 
 
+def test_distinct_days_bitmap_agrees_with_a_pandas_count_across_words_and_before_1970():
+    # day numbers around multiples of 63 (a word's first and last bit), negative days (before 1970, where
+    # floor division matters), several orders on one day and local midnight in Asia/Shanghai (16:00 UTC)
+    rng = np.random.default_rng(7)
+    word = rfm.DAYS_PER_WORD
+    edges = np.array([-2 * word - 1, -word, -1, 0, word - 1, word, 2 * word - 1, 20_000, 20_000 + word - 1])
+    days = np.concatenate([edges, rng.integers(-400, 21_000, 600)])
+    members = rng.choice(["a", "b", "c", "d"], days.size)
+    secs = rng.choice([0, 1, 8 * 3600 - 1, 8 * 3600, 86_399], days.size)  # around local midnight too
+    ts = pd.to_datetime(days * 86_400 + secs - 8 * 3600, unit="s", utc=True)
+    orders = pd.DataFrame({"member_id": members, "ts": ts, "amount": rng.integers(1, 500, days.size) / 100})
+    as_of = "2030-01-01"
+    got = rfm.rfm_table(orders, as_of).set_index("member_id")
+    local = orders["ts"].dt.tz_convert("Asia/Shanghai").dt.tz_localize(None).dt.normalize()
+    want = orders.assign(day=local).groupby("member_id").agg(frequency=("day", "nunique"), last=("day", "max"),
+                                                             total=("amount", "sum"))
+    assert (days < 0).any() and (got["frequency"] == want["frequency"]).all()
+    assert (got["recency_days"] == (pd.Timestamp(as_of) - want["last"]).dt.days).all()
+    assert np.allclose(got["total_spend"], want["total"])
+
+
 def test_quintile_cuts_and_ties_go_to_the_lower_value_bin():
     # recency 1..10: q20 = 2.8 (linear) -> r=5 for 1, 2; a value equal to a cut stays on its lower side
     cuts = rfm.quintile_cuts(np.arange(1, 11))
