@@ -70,7 +70,8 @@ def active_member_days(events, messages, start, end, tz: str = DEFAULT_TZ) -> ib
     """Distinct ``(member_id, day)`` pairs with at least one activity action in the window (Ibis)."""
     ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
     ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
-    a = ev.filter(ev.event.isin(ACTIVITY_EVENTS) & _window(ev, "ts", start, end, tz) & ev.member_id.notnull())
+    a = _engine.where_in(ev, "event", ACTIVITY_EVENTS)
+    a = a.filter(_window(a, "ts", start, end, tz) & a.member_id.notnull())
     a = a.select(member_id=a.member_id, day=_engine.local_date(a.ts, tz))
     b = ms.filter((ms.sender_type == "customer") & _window(ms, "ts", start, end, tz))
     b = b.select(member_id=b.sender_id, day=_engine.local_date(b.ts, tz))
@@ -131,7 +132,8 @@ def engagement_per_member(events, messages, memberships, start, end, tz: str = D
     """One row: activity actions per community member per day in the window (a mean, not a share)."""
     ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
     ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
-    n_ev = ev.filter(ev.event.isin(ACTIVITY_EVENTS) & _window(ev, "ts", start, end, tz)).count().execute()
+    a = _engine.where_in(ev, "event", ACTIVITY_EVENTS)
+    n_ev = a.filter(_window(a, "ts", start, end, tz)).count().execute()
     n_ms = ms.filter((ms.sender_type == "customer") & _window(ms, "ts", start, end, tz)).count().execute()
     n_members = int(community_members(memberships, start, end, tz).count().execute())
     n_days = (pd.Timestamp(end) - pd.Timestamp(start)).days
@@ -337,7 +339,8 @@ def activity_by_period(events, messages, memberships, start, end, freq: Freq = "
     amd = active_member_days(events, messages, start, end, tz).mutate(active=ibis.literal(1))
     ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
     ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
-    a = ev.filter(ev.event.isin(ACTIVITY_EVENTS) & _window(ev, "ts", start, end, tz) & ev.member_id.notnull())
+    a = _engine.where_in(ev, "event", ACTIVITY_EVENTS)
+    a = a.filter(_window(a, "ts", start, end, tz) & a.member_id.notnull())
     b = ms.filter((ms.sender_type == "customer") & _window(ms, "ts", start, end, tz))
     acts = a.select("member_id", day=_engine.local_date(a.ts, tz)).union(
         b.select(member_id=b.sender_id, day=_engine.local_date(b.ts, tz)))

@@ -87,7 +87,7 @@ def member_levels(events, messages, memberships, start, end, contributing_min: i
     ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
     ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
     lo, hi = _engine.ts_literal(start, tz), _engine.ts_literal(end, tz)
-    e = ev.filter(ev.event.isin(["post", "comment", "like"]) & (ev.ts >= lo) & (ev.ts < hi))
+    e = _engine.where_in(ev, "event", ["post", "comment", "like"]).filter((_.ts >= lo) & (_.ts < hi))
     e = e.select("member_id", contrib=(e.event != "like").cast("int64"))
     m = ms.filter((ms.sender_type == "customer") & (ms.ts >= lo) & (ms.ts < hi))
     m = m.select(member_id=m.sender_id, contrib=ibis.literal(1, "int64"))

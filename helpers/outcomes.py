@@ -127,7 +127,8 @@ def membership_days(events, messages, memberships, timeline: Timeline, community
                                     & (t.leave_ts.isnull() | (t.leave_ts >= t.day_end)))
     cur = cur.select("member_id", "community_id", "day", "period").distinct()
     lo, hi = timeline.pre[0], timeline.test[1]
-    a = ev.filter(ev.event.isin(ACTIVITY_EVENTS) & ev.community_id.notnull() & _win(ev.ts, lo, hi, tz))
+    a = _engine.where_in(ev, "event", ACTIVITY_EVENTS)
+    a = a.filter(a.community_id.notnull() & _win(a.ts, lo, hi, tz))
     a = a.select(a_member=a.member_id, a_comm=a.community_id, a_day=_engine.local_date(a.ts, tz))
     b = ms.filter((ms.sender_type == "customer") & ms.community_id.notnull() & _win(ms.ts, lo, hi, tz))
     b = b.select(a_member=b.sender_id, a_comm=b.community_id, a_day=_engine.local_date(b.ts, tz))

@@ -65,7 +65,7 @@ def cohort_retention(events, period: Period = "week", cohort_by: Literal["first_
     ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
     ev = ev.filter(ev.member_id.notnull())
     if activity_events is not None:
-        ev = ev.filter(ev.event.isin(list(activity_events)))
+        ev = _engine.where_in(ev, "event", activity_events)
     if start is not None:
         ev = ev.filter(ev.ts >= _engine.ts_literal(start, tz))
     if end is not None:
