@@ -1,10 +1,14 @@
 """Shared harness of the kit-versus-alternatives benchmarks (``bench_funnel.py``, ``bench_rfm.py``,
 ``bench_activity.py``); not a benchmark itself.
 
-- **Data**: synthetic canonical ``events`` and ``orders`` tables drawn in DuckDB from ``range(n)`` (it
-  streams, so 5e7 rows fit in a few hundred MB of memory), kept in a temporary DuckDB file (what the kit
-  reads) and copied to Parquet (what pandas, polars, numpy, lifetimes and retentioneering read). Uniform
-  draws come from ``hash(8 i + k)``, so a table is the same on every run and every thread count.
+- **Data**: synthetic canonical ``events`` and ``orders`` tables drawn in DuckDB from ``range(n)``, kept
+  in a temporary DuckDB file (what the kit and the DuckDB floors read) and copied to Parquet (what
+  pandas, polars, numpy, lifetimes and retentioneering read). Uniform draws come from ``hash(8 i + k)``,
+  so a table is the same on every run and every thread count. **Layout**: by default the rows are
+  stored as the kit's warehouse stores them (``helpers.warehouse.SORT_ORDER``: by member, then time),
+  in the DuckDB file and the Parquet copy alike, so every implementation reads the same rows in the
+  same order; ``--arrival-order`` keeps the drawn (random) order instead, to show what the layout buys
+  (results then saved as ``<name>_arrival``).
 - **Cases**: every case runs in its own fresh interpreter (``case_code``), so its peak resident memory
   (``ru_maxrss``, DuckDB's and polars' native memory included) is its own. A case is ``setup`` (imports,
   connecting: not timed), ``load`` (reading the input into memory, for libraries that need it there:
@@ -32,6 +36,9 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from helpers.warehouse import SORT_ORDER  # noqa: E402  (the layout the kit's ingestion writes)
+
 BENCH = ROOT / "benchmarks"
 RESULTS = BENCH / "results"
 RETE_PYTHON = BENCH / ".venv-rete" / "bin" / "python"    # retentioneering 3.3.0 (pandas 1.5)
@@ -80,9 +87,13 @@ _GENERATE = """
 import duckdb
 con = duckdb.connect(P['db'])
 con.execute("SET TimeZone = 'Asia/Shanghai'")
-con.execute("SET preserve_insertion_order = false")
+con.execute("SET memory_limit = '6GB'")  # a 5e7-row sort spills beyond it
 for name, sql in P['sql'].items():
+    con.execute("SET preserve_insertion_order = false")  # the draw streams
     con.execute(sql)
+    con.execute("SET preserve_insertion_order = true")  # the sorted copy and the Parquet keep the order
+    if name in P['order']:
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name} ORDER BY {P['order'][name]}")
     con.execute(f"COPY {name} TO '{P['dir']}/{name}.parquet' (FORMAT parquet, COMPRESSION zstd)")
 con.execute("CHECKPOINT")
 con.close()
@@ -90,9 +101,10 @@ RESULT = None
 """
 
 
-def make_data(directory: Path, n: int, tables: tuple[str, ...]) -> dict:
+def make_data(directory: Path, n: int, tables: tuple[str, ...], layout: str = "kit") -> dict:
     """Write ``tables`` (``events`` with an empty ``messages``; ``orders``) of ``n`` rows each to
-    ``directory/bench.duckdb`` and ``directory/<table>.parquet``; returns the paths and the seconds taken."""
+    ``directory/bench.duckdb`` and ``directory/<table>.parquet`` in the kit's ``layout`` (or
+    ``"arrival"``: as drawn); returns the paths and the seconds taken."""
     sql = {}
     if "events" in tables:
         sql["events"] = EVENTS_SQL.format(n=n, members=max(1, n // 100))
@@ -101,7 +113,8 @@ def make_data(directory: Path, n: int, tables: tuple[str, ...]) -> dict:
         sql["orders"] = ORDERS_SQL.format(n=n, members=max(1, n // 100))
     paths = {"db": str(directory / "bench.duckdb"), "dir": str(directory)}
     paths.update({t: str(directory / f"{t}.parquet") for t in sql})
-    r = run_case(Case("generate", work=_GENERATE), {**paths, "sql": sql}, directory / "generate")
+    order = {t: ", ".join(k) for t, k in SORT_ORDER.items() if t in sql} if layout == "kit" else {}
+    r = run_case(Case("generate", work=_GENERATE), {**paths, "sql": sql, "order": order}, directory / "generate")
     return {**paths, "generate_seconds": r["seconds"], "generate_peak_mb": r["peak_mb"]}
 
 
@@ -329,14 +342,17 @@ METHOD = ("fresh interpreter per case; seconds = load + work after imports, best
           "for cases under 30 s; peak = max ru_maxrss")
 
 
-def finish(name: str, quick: bool, rows: list[dict], targets: list[dict], meta: dict, tee: "Tee",
+def finish(name: str, args, rows: list[dict], targets: list[dict], meta: dict, tee: "Tee",
            failures: list[str]) -> int:
-    """Print the targets, save the results (``<name>_quick`` for a smoke run), report disagreements;
-    returns the exit code (1 when an implementation disagreed or a required case broke)."""
+    """Print the targets, save the results (``<name>_quick`` for a smoke run, ``<name>_arrival`` for
+    tables in arrival order), report disagreements; returns the exit code (1 when an implementation
+    disagreed or a required case broke)."""
     print_targets(targets)
     sys.stdout = tee._out
-    meta = {**meta, "load_average": {"before": tee.load_before, "after": load_average()}, "method": METHOD}
-    path = save(name + ("_quick" if quick else ""), rows, targets, meta, tee.text())
+    meta = {**meta, "layout": layout(args), "load_average": {"before": tee.load_before, "after": load_average()},
+            "method": METHOD}
+    path = save(name + ("_quick" if args.quick else "") + ("_arrival" if layout(args) == "arrival" else ""),
+                rows, targets, meta, tee.text())
     print(f"\nsaved {path.relative_to(ROOT)} (+ .csv, .txt)")
     if failures:
         print("\nFAILED: the implementations disagree or a case broke:\n  " + "\n  ".join(failures), file=sys.stderr)
@@ -378,10 +394,18 @@ def add_options(ap, unit: str, sizes: list[str]) -> None:
     ap.add_argument("--quick", action="store_true", help=f"1e5 {unit} only (smoke run)")
     ap.add_argument("--timeout", type=float, default=1200, help="seconds allowed to one case")
     ap.add_argument("--repeat", type=int, default=3, help="best of N fresh runs for cases under 30 s")
+    ap.add_argument("--arrival-order", action="store_true",
+                    help="tables in drawn (random) order, not the kit's warehouse layout (by member, then time)")
+
+
+def layout(args) -> str:
+    """``"kit"`` (rows by member, then time, as the warehouse stores them) or ``"arrival"``."""
+    return "arrival" if args.arrival_order else "kit"
 
 
 def begin(args, unit: str) -> tuple[list[int], "Tee"]:
     """The sizes to run and the :class:`Tee` now copying stdout (for :func:`finish`)."""
     tee = Tee()
     sys.stdout = tee
+    print(f"layout: {'rows in drawn (arrival) order' if layout(args) == 'arrival' else 'the kit warehouse layout: rows by member, then time'}")
     return ([100_000] if args.quick else sizes_arg(getattr(args, unit))), tee

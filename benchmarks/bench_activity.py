@@ -37,7 +37,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import (ACTIVITY_EVENTS, STUDY_END, STUDY_START, TZ, Case, Table, Target,  # noqa: E402
-                     add_options, begin, fingerprint, make_data, finish, run_best, versions)
+                     add_options, begin, layout, fingerprint, make_data, finish, run_best, versions)
 
 KIT = """
 from helpers import warehouse
@@ -211,7 +211,7 @@ def main(argv=None) -> int:
         data = {}
         for n in sizes:
             (Path(d) / str(n)).mkdir()
-            data[n] = make_data(Path(d) / str(n), n, ("events",))
+            data[n] = make_data(Path(d) / str(n), n, ("events",), layout(args))
         params = {"start": STUDY_START, "end": STUDY_END, "tz": TZ, "activity": list(ACTIVITY_EVENTS)}
         titles = {"daily": f"C1. Daily active members, {STUDY_START} to {STUDY_END} (75 days)",
                   "cohorts": "C2. Weekly cohort matrix (first-activity cohorts, recurring)"}
@@ -249,7 +249,7 @@ def main(argv=None) -> int:
         print(f"\n(data generation: " + ", ".join(f"{n:,} events {data[n]['generate_seconds']:.1f} s" for n in sizes) + ")")
     meta = {"sizes": sizes, "start": STUDY_START, "end": STUDY_END, "versions": versions(),
             "kit": fingerprint(["helpers/kpi.py", "helpers/retention.py", "helpers/_engine.py", "helpers/warehouse.py"])}
-    return finish("activity", args.quick, rows, targets, meta, tee, failures)
+    return finish("activity", args, rows, targets, meta, tee, failures)
 
 
 if __name__ == "__main__":

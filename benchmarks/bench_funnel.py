@@ -48,7 +48,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (RETE5_PYTHON, RETE_PYTHON, Case, Table, Target, add_options, begin, fingerprint, make_data,  # noqa: E402
+from _common import (RETE5_PYTHON, RETE_PYTHON, Case, Table, Target, add_options, begin, layout, fingerprint, make_data,  # noqa: E402
                      finish, run_best, versions)
 
 STEPS = ["home", "itinerary_consult", "booking_form", "booking_submit"]
@@ -166,7 +166,7 @@ def main(argv=None) -> int:
     targets, failures = [], []
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="bench_funnel_") as d:
-            data = make_data(Path(d), n, ("events",))
+            data = make_data(Path(d), n, ("events",), layout(args))
             params = {**data, "steps": STEPS, "window_days": WINDOW_DAYS, "window_us": window_us,
                       "sql": sql_funnel(STEPS, window_us)}
             limits = {"retentioneering3": args.rete_max, "retentioneering5": args.rete5_max}
@@ -223,7 +223,7 @@ def main(argv=None) -> int:
             "rete5_max": args.rete5_max,
             "versions": versions({f"{k} (retentioneering, pandas, numpy)": p for k, p in RETE_VENV.items() if p.exists()}),
             "kit": fingerprint(["helpers/funnel.py", "helpers/_engine.py", "helpers/warehouse.py"])}
-    return finish("funnel", args.quick, table.rows, targets, meta, tee, failures)
+    return finish("funnel", args, table.rows, targets, meta, tee, failures)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import (AS_OF, TZ, Case, Table, Target, add_options, begin, fingerprint, make_data,  # noqa: E402
+from _common import (AS_OF, TZ, Case, Table, Target, add_options, begin, layout, fingerprint, make_data,  # noqa: E402
                      finish, run_best, versions)
 
 CASES = {
@@ -97,7 +97,7 @@ def main(argv=None) -> int:
     targets, failures = [], []
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="bench_rfm_") as d:
-            data = make_data(Path(d), n, ("orders",))
+            data = make_data(Path(d), n, ("orders",), layout(args))
             params = {**data, "as_of": AS_OF, "tz": TZ}
             res = {}
             for name in ["kit"] + [c for c in args.cases if c != "kit"]:
@@ -128,7 +128,7 @@ def main(argv=None) -> int:
                   + f"; data generation {data['generate_seconds']:.1f} s")
     meta = {"sizes": sizes, "as_of": AS_OF, "versions": versions(),
             "kit": fingerprint(["helpers/rfm.py", "helpers/_engine.py", "helpers/warehouse.py"])}
-    return finish("rfm", args.quick, table.rows, targets, meta, tee, failures)
+    return finish("rfm", args, table.rows, targets, meta, tee, failures)
 
 
 if __name__ == "__main__":

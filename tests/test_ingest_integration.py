@@ -15,6 +15,29 @@ def test_account_balances_and_every_table_is_filled(sample):
         assert sample.con.table(name).count().execute() > 0, name
 
 
+def test_events_and_orders_are_stored_by_member_and_time(sample):
+    from helpers import warehouse
+    for name, keys in warehouse.SORT_ORDER.items():
+        # insertion order is the scan order (DuckDB keeps it for a plain SELECT)
+        rows = sample.con.con.sql(f"SELECT {', '.join(keys)} FROM {name}").df()
+        assert len(rows) > 100
+        ordered = rows.sort_values(list(keys), kind="stable").reset_index(drop=True)
+        assert rows.equals(ordered), name
+
+
+def test_cluster_keeps_every_row_and_sorts():
+    import pandas as pd
+    from helpers import warehouse
+    con = warehouse.connect(":memory:")
+    ts = pd.to_datetime(["2026-06-02", "2026-06-01", "2026-06-03", "2026-06-01"]).tz_localize("Asia/Shanghai")
+    orders = pd.DataFrame({"order_id": list("wxyz"), "member_id": ["b", "a", "a", None], "ts": ts,
+                           "amount": [1.0, 2.0, 3.0, 4.0], "product_category": "x"})
+    warehouse.write_table(con, "orders", orders)
+    assert warehouse.cluster(con) == ["orders"]
+    got = con.con.sql("SELECT order_id FROM orders").fetchall()
+    assert [r[0] for r in got] == ["x", "y", "w", "z"]  # a's two orders by time, then b, nulls last
+
+
 def test_identity_overlaps_equal_the_linkable_truth(sample):
     members = sample.con.table("members").to_pandas()
     overlap = sample.truth["identity"]["overlap"]

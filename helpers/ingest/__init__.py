@@ -27,7 +27,7 @@ from helpers.ingest.pseudonymize import get_salt, pseudonymize
 from helpers.ingest.quarantine import Ledger
 from helpers.schema import TABLES
 from helpers.timeline import DEFAULT_TZ, Timeline
-from helpers.warehouse import write_table
+from helpers.warehouse import cluster, write_table
 
 __all__ = [
     "ColumnNotFoundError",
@@ -87,7 +87,9 @@ def ingest_all(raw_dir: str | os.PathLike, con, quarantine_dir: str | os.PathLik
         Folder with ``cities.csv``; default the repository's ``data/reference``.
     memory_limit
         DuckDB's memory cap while ingesting (restored afterwards), so its page cache of the growing
-        event and message tables does not add to peak memory; None leaves the setting alone.
+        event and message tables does not add to peak memory; None leaves the setting alone. The final
+        sort of events and orders by member and time (``helpers.warehouse.SORT_ORDER``) spills to disk
+        beyond it.
     threads
         DuckDB's worker threads while ingesting (restored afterwards). Event and message batches are
         appended on a thread of their own while the next batch is parsed, so the cores are busy anyway;
@@ -105,7 +107,12 @@ def ingest_all(raw_dir: str | os.PathLike, con, quarantine_dir: str | os.PathLik
     try:
         if threads is not None:
             con.raw_sql(f"SET threads = {int(threads)}")
-        return _ingest(Path(raw_dir), con, quarantine_dir, run_id, get_salt(salt), tz, progress, start, reference_dir)
+        account = _ingest(Path(raw_dir), con, quarantine_dir, run_id, get_salt(salt), tz, progress, start,
+                          reference_dir)
+        if previous_threads is not None:  # the sort below uses every core
+            con.raw_sql(f"SET threads = {int(previous_threads)}")
+        cluster(con)
+        return account
     finally:
         if previous is not None:  # back to the default if it was the default (its text is rounded)
             con.raw_sql("RESET memory_limit")
