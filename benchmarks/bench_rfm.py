@@ -5,8 +5,10 @@ as-of date); each implementation in a fresh interpreter on the same table:
 
 - ``kit``: ``helpers.rfm.score_rfm(orders, as_of)`` on the DuckDB file: per-member recency, frequency
   (distinct purchase days), monetary in the engine, quintile scores and segments in pandas.
-- ``floor``: DuckDB ``SELECT member_id, count(*), sum(amount), max(ts) ... GROUP BY 1``, fetched: one
-  scan and one hash aggregate, no distinct days, no scoring. Checked on members and total spend.
+- ``floor``: DuckDB ``SELECT member_id, count(*), sum(amount), max(ts) ... GROUP BY 1``, fetched as a
+  pandas frame (``.df()``, the form the kit returns; ``fetchall()`` would add about 0.7 s at 1e7 for
+  building 1e5 Python datetimes and flatter the kit): one scan and one hash aggregate, no distinct
+  days, no scoring. Checked on members and total spend.
 - ``lifetimes``: ``pd.read_parquet`` (timed as ``load``), local naive times, the orders before ``as_of``,
   ``lifetimes.utils.summary_data_from_transaction_data(..., freq="D", observation_period_end=as_of)``,
   then the same quintile rule (``np.quantile`` cuts, a value on a cut goes to the lower-value bin).
@@ -42,8 +44,8 @@ CASES = {
         import duckdb
         c = duckdb.connect(P['db'], read_only=True)
         c.execute("SET TimeZone = 'Asia/Shanghai'")
-        """, work="rows = c.sql('SELECT member_id, count(*), sum(amount), max(ts) FROM orders GROUP BY 1').fetchall()",
-        after="RESULT = {'members': len(rows), 'orders': sum(r[1] for r in rows), 'spend': sum(r[2] for r in rows)}"),
+        """, work="df = c.sql('SELECT member_id, count(*) AS n, sum(amount) AS spend, max(ts) AS last FROM orders GROUP BY 1').df()",
+        after="RESULT = {'members': len(df), 'orders': int(df['n'].sum()), 'spend': float(df['spend'].sum())}"),
     "lifetimes": Case("lifetimes", """
         import numpy as np, pandas as pd
         from lifetimes.utils import summary_data_from_transaction_data
