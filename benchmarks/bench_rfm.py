@@ -42,6 +42,7 @@ CASES = {
         """, work="RESULT = score_rfm(con.table('orders'), P['as_of'])"),
     "floor": Case("floor", """
         import duckdb
+        import pandas  # imported before the clock, as the kit's is: .df() would import it inside
         c = duckdb.connect(P['db'], read_only=True)
         c.execute("SET TimeZone = 'Asia/Shanghai'")
         """, work="df = c.sql('SELECT member_id, count(*) AS n, sum(amount) AS spend, max(ts) AS last FROM orders GROUP BY 1').df()",
