@@ -74,9 +74,12 @@ def segment_of(r, f, segment_map: Mapping[str, str] | None = None) -> pd.Series:
     """Segment names for score pairs; ``segment_map`` maps regular expressions over ``f"{r}{f}"`` to names.
     Each distinct pair is matched once (there are at most 25), then mapped onto the members."""
     rules = [(re.compile(p), name) for p, name in (segment_map or SEGMENTS).items()]
-    keys = pd.Series(np.asarray(r)).astype(str).str.cat(pd.Series(np.asarray(f)).astype(str))
-    names = {k: next((name for rx, name in rules if rx.fullmatch(k)), "Unassigned") for k in keys.unique()}
-    return keys.map(names).astype("object")
+    ri, ru = pd.factorize(np.asarray(r))
+    fi, fu = pd.factorize(np.asarray(f))
+    pair, pu = pd.factorize(ri * len(fu) + fi)  # one code per distinct (r, f) pair, no string per member
+    names = np.array([next((name for rx, name in rules if rx.fullmatch(f"{ru[p // len(fu)]}{fu[p % len(fu)]}")),
+                           "Unassigned") for p in pu], dtype=object)
+    return pd.Series(names[pair], dtype="object")
 
 
 def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
@@ -100,15 +103,14 @@ def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
         spend=o.amount.sum(), last=o.d.max())
     agg = words.group_by("member_id").agg(last_day=words.last.max(), frequency=_engine.bit_count(words.bits).sum(),
                                           total_spend=words.spend.sum().cast("float64"))
-    df = _engine.to_pandas(agg, tz)
+    df = _engine.to_pandas(agg.order_by("member_id"), tz)
     as_of_day = pd.Timestamp(as_of)
     as_of_day = (as_of_day.tz_convert(tz) if as_of_day.tzinfo else as_of_day).date()
     as_of_num = (pd.Timestamp(as_of_day) - pd.Timestamp("1970-01-01")).days
     df["recency_days"] = (as_of_num - df["last_day"]).astype("int64")
     df["frequency"] = df["frequency"].astype("int64")
     df["monetary"] = df["total_spend"] / df["frequency"]
-    return df[["member_id", "recency_days", "frequency", "monetary", "total_spend"]].sort_values(
-        "member_id").reset_index(drop=True)
+    return df[["member_id", "recency_days", "frequency", "monetary", "total_spend"]]
 
 
 def score_rfm(orders, as_of, *, since=None, method: Method = "quantile",
@@ -133,7 +135,8 @@ def score_rfm(orders, as_of, *, since=None, method: Method = "quantile",
     for col, key, better_high in (("recency_days", "r", False), ("frequency", "f", True), ("monetary", "m", True)):
         cuts = quintile_cuts(df[col], method, (bins or {}).get(col))
         df[key] = score(df[col], cuts, better_high)
-    df["rfm_score"] = (df["r"] * 100 + df["f"] * 10 + df["m"]).astype(str)
+    codes, uniques = pd.factorize(df["r"] * 100 + df["f"] * 10 + df["m"])  # at most 125 strings to build
+    df["rfm_score"] = np.asarray(uniques.astype(str), dtype=object)[codes]
     df["segment"] = segment_of(df["r"], df["f"], segment_map).to_numpy()
     return df[COLUMNS]
 
