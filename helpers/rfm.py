@@ -74,8 +74,8 @@ def segment_of(r, f, segment_map: Mapping[str, str] | None = None) -> pd.Series:
     """Segment names for score pairs; ``segment_map`` maps regular expressions over ``f"{r}{f}"`` to names.
     Each distinct pair is matched once (there are at most 25), then mapped onto the members."""
     rules = [(re.compile(p), name) for p, name in (segment_map or SEGMENTS).items()]
-    ri, ru = pd.factorize(np.asarray(r))
-    fi, fu = pd.factorize(np.asarray(f))
+    ri, ru = pd.factorize(np.asarray(r), use_na_sentinel=False)  # a missing score is a value, not code -1
+    fi, fu = pd.factorize(np.asarray(f), use_na_sentinel=False)
     pair, pu = pd.factorize(ri * len(fu) + fi)  # one code per distinct (r, f) pair, no string per member
     names = np.array([next((name for rx, name in rules if rx.fullmatch(f"{ru[p // len(fu)]}{fu[p % len(fu)]}")),
                            "Unassigned") for p in pu], dtype=object)

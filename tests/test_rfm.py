@@ -87,6 +87,8 @@ def test_segment_map_covers_every_pair_and_can_be_replaced():
     custom = rfm.segment_of([5, 1], [5, 1], {r"5.": "Recent", r"1.": "Old"})
     assert custom.tolist() == ["Recent", "Old"]
     assert rfm.segment_of([3], [3], {r"5.": "Recent"}).tolist() == ["Unassigned"]
+    # a missing score matches no pattern; its neighbours keep their own names
+    assert rfm.segment_of([5, None, 1], [5, 2, 1]).tolist() == ["Champions", "Unassigned", "Lost"]
 
 
 def test_empty_and_migration(orders):
