@@ -66,8 +66,9 @@ def _rate_row(kpi, num, den, unit="share", definition="", **extra) -> dict:
                 ci_low=low, ci_high=high, definition=definition, **extra)
 
 
-def active_member_days(events, messages, start, end, tz: str = DEFAULT_TZ) -> ibis.Table:
-    """Distinct ``(member_id, day)`` pairs with at least one activity action in the window (Ibis)."""
+def _actions(events, messages, start, end, tz) -> ibis.Table:
+    """One row ``(member_id, day)`` per activity action in the window: an activity event of a known
+    member or a customer message (Ibis; not distinct)."""
     ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
     ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
     a = _engine.where_in(ev, "event", ACTIVITY_EVENTS)
@@ -75,7 +76,12 @@ def active_member_days(events, messages, start, end, tz: str = DEFAULT_TZ) -> ib
     a = a.select(member_id=a.member_id, day=_engine.local_date(a.ts, tz))
     b = ms.filter((ms.sender_type == "customer") & _window(ms, "ts", start, end, tz))
     b = b.select(member_id=b.sender_id, day=_engine.local_date(b.ts, tz))
-    return a.union(b, distinct=True)
+    return a.union(b)
+
+
+def active_member_days(events, messages, start, end, tz: str = DEFAULT_TZ) -> ibis.Table:
+    """Distinct ``(member_id, day)`` pairs with at least one activity action in the window (Ibis)."""
+    return _actions(events, messages, start, end, tz).distinct()
 
 
 def community_members(memberships, start, end, tz: str = DEFAULT_TZ) -> ibis.Table:
@@ -336,17 +342,10 @@ def activity_by_period(events, messages, memberships, start, end, freq: Freq = "
     """
     _check_freq(freq)
     md = member_days(memberships, start, end, by_community, tz)
-    amd = active_member_days(events, messages, start, end, tz).mutate(active=ibis.literal(1))
-    ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
-    ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
-    a = _engine.where_in(ev, "event", ACTIVITY_EVENTS)
-    a = a.filter(_window(a, "ts", start, end, tz) & a.member_id.notnull())
-    b = ms.filter((ms.sender_type == "customer") & _window(ms, "ts", start, end, tz))
-    acts = a.select("member_id", day=_engine.local_date(a.ts, tz)).union(
-        b.select(member_id=b.sender_id, day=_engine.local_date(b.ts, tz)))
-    acts = acts.group_by(["member_id", "day"]).agg(actions=_.count())
-    j = md.left_join(amd, ["member_id", "day"]).select(*md.columns, active=_.active.fill_null(0))
-    j = j.left_join(acts, ["member_id", "day"]).select(*md.columns, "active", actions=_.actions.fill_null(0))
+    # a (member, day) is active exactly when it has an action: one scan gives both
+    acts = _actions(events, messages, start, end, tz).group_by(["member_id", "day"]).agg(actions=_.count())
+    j = md.left_join(acts, ["member_id", "day"]).select(*md.columns, actions=_.actions.fill_null(0))
+    j = j.mutate(active=(j.actions > 0).cast("int64"))
     j = j.mutate(period=j.day.truncate("W") if freq == "week" else j.day)
     keys = ["period", "community_id"] if by_community else ["period"]
     agg = j.group_by(keys).agg(members=_.member_id.nunique(),
