@@ -61,6 +61,11 @@ def _duckdb_make_timestamp(us: dt.int64) -> dt.Timestamp(timezone=None):
     """DuckDB's naive TIMESTAMP from microseconds since the epoch."""
 
 
+@ibis.udf.scalar.builtin(name="divide")
+def _duckdb_divide(a: dt.int64, b: dt.int64) -> dt.int64:
+    """DuckDB's integer division (``//``; truncates toward zero)."""
+
+
 @ibis.udf.scalar.builtin(name="bit_count")
 def bit_count(x: dt.int64) -> dt.int64:
     """Set bits of a 64-bit integer (DuckDB and Spark ``bit_count``; two's complement for negatives)."""
@@ -69,6 +74,23 @@ def bit_count(x: dt.int64) -> dt.int64:
 @ibis.udf.agg.builtin(name="bit_or")
 def bit_or(x: dt.int64) -> dt.int64:
     """Bitwise OR over a group (DuckDB and Spark ``bit_or``; Ibis compiles its own only for some backends)."""
+
+
+@ibis.udf.agg.builtin(name="bitstring_agg")
+def _duckdb_bitstring_agg(x: dt.int64, lo: dt.int64, hi: dt.int64) -> dt.binary:
+    """DuckDB's bitstring of ``hi - lo + 1`` bits, bit ``x - lo`` set for every ``x`` of the group."""
+
+
+@ibis.udf.scalar.builtin(name="bit_count")
+def _duckdb_bitstring_count(bits: dt.binary) -> dt.int64:
+    """Set bits of a DuckDB bitstring."""
+
+
+def count_distinct_in_range(x, lo: int, hi: int):
+    """DuckDB only: the number of distinct values of integer expression ``x`` in a group, every value
+    known to lie in ``[lo, hi]``: the set bits of one ``hi - lo + 1``-bit string per group (a value
+    outside the range is an error, not a wrong count). Its cost grows with the width of the range."""
+    return _duckdb_bitstring_count(_duckdb_bitstring_agg(x, lo, hi))
 
 
 def backend_name(expr) -> str:
@@ -129,6 +151,23 @@ def local_date(ts, tz: str = DEFAULT_TZ):
         if offset is not None:
             return _duckdb_make_timestamp(_duckdb_epoch_us(ts) + offset).cast("date")
     return ts.date()
+
+
+_DAY_US = 86_400 * 10**6
+_DAY_SHIFT = 10**6  # days added before dividing so that instants after year -800 divide as positive numbers
+
+
+def local_day_number(ts, tz: str = DEFAULT_TZ):
+    """Days since 1970-01-01 (int64; negative before) of the local date of ``ts`` in zone ``tz``: the
+    same as ``local_date(ts, tz).epoch_days()``. On DuckDB, for a zone without daylight saving time, an
+    integer division of epoch microseconds, about 10% cheaper per row than going through a ``DATE``
+    (RFM at 1e7 orders)."""
+    if backend_name(ts) == "duckdb":
+        offset = fixed_offset_us(tz)
+        if offset is not None:
+            shifted = _duckdb_epoch_us(ts) + (offset + _DAY_SHIFT * _DAY_US)
+            return _duckdb_divide(shifted, ibis.literal(_DAY_US, type="int64")) - _DAY_SHIFT
+    return local_date(ts, tz).epoch_days().cast("int64")
 
 
 def ts_literal(value, tz: str = DEFAULT_TZ):

@@ -29,6 +29,18 @@ def test_local_date_is_the_calendar_date_in_the_zone(tz):
         assert [pd.Timestamp(x).day for x in got[:2]] == [1, 2]
 
 
+@pytest.mark.parametrize("tz", ["Asia/Shanghai", "Europe/Berlin", "UTC"])
+def test_local_day_number_counts_local_days_from_1970_before_and_after(tz):
+    df = pd.concat([_stamps(tz), pd.DataFrame({"ts": pd.to_datetime(
+        ["1969-12-31 15:59:59", "1969-12-31 16:00:00", "1900-03-01 12:00:00"], utc=True).tz_convert(tz)})])
+    t = _engine.table(df, tz=tz)
+    got = _engine.to_pandas(t.select(n=_engine.local_day_number(t.ts, tz)), tz)["n"]
+    local = df["ts"].dt.tz_convert(tz).dt.tz_localize(None).dt.normalize()
+    assert list(got) == list((local - pd.Timestamp("1970-01-01")).dt.days) and str(got.dtype) == "int64"
+    if tz == "Asia/Shanghai":  # 1969-12-31 16:00 UTC is local 1970-01-01 (day 0); a second earlier is day -1
+        assert list(got[-3:-1]) == [-1, 0]
+
+
 def test_epoch_us_and_seconds_between():
     df = pd.DataFrame({"a": pd.to_datetime(["2026-06-01 00:00:00.000001"], utc=True),
                        "b": pd.to_datetime(["2026-06-01 00:00:01.500001"], utc=True)})

@@ -31,25 +31,54 @@ def test_definitions_recency_frequency_monetary(orders):
     assert (out.loc["e", "recency_days"], out.loc["e", "frequency"], out.loc["e", "total_spend"]) == (61, 1, 1.0)
 
 
-def test_distinct_days_bitmap_agrees_with_a_pandas_count_across_words_and_before_1970():
+@pytest.mark.parametrize("route", ["words", "bitstring"])
+def test_distinct_days_agree_with_a_pandas_count_across_words_and_before_1970(route, monkeypatch):
     # day numbers around multiples of 63 (a word's first and last bit), negative days (before 1970, where
-    # floor division matters), several orders on one day and local midnight in Asia/Shanghai (16:00 UTC)
+    # floor division matters), several orders on one day and local midnight in Asia/Shanghai (16:00 UTC);
+    # both routes over the same orders: 63-bit words OR-ed per (member, word), one bitstring per member
+    calls = []
+    real = rfm._engine.count_distinct_in_range
+    monkeypatch.setattr(rfm._engine, "count_distinct_in_range", lambda *a: calls.append(a[1:]) or real(*a))
+    monkeypatch.setattr(rfm, "BITSTRING_MAX_DAYS", 0 if route == "words" else 100_000)
     rng = np.random.default_rng(7)
     word = rfm.DAYS_PER_WORD
     edges = np.array([-2 * word - 1, -word, -1, 0, word - 1, word, 2 * word - 1, 20_000, 20_000 + word - 1])
     days = np.concatenate([edges, rng.integers(-400, 21_000, 600)])
     members = rng.choice(["a", "b", "c", "d"], days.size)
     secs = rng.choice([0, 1, 8 * 3600 - 1, 8 * 3600, 86_399], days.size)  # around local midnight too
+    # member e: local noon of days -2, -1 and 0; dividing toward zero instead of down would merge -1 and 0
+    days, members, secs = (np.append(days, [-2, -1, 0]), np.append(members, ["e"] * 3),
+                           np.append(secs, [12 * 3600] * 3))
     ts = pd.to_datetime(days * 86_400 + secs - 8 * 3600, unit="s", utc=True)
     orders = pd.DataFrame({"member_id": members, "ts": ts, "amount": rng.integers(1, 500, days.size) / 100})
     as_of = "2030-01-01"
     got = rfm.rfm_table(orders, as_of).set_index("member_id")
+    # the bitstring spans the earliest order's local day to as_of's, in whole 64-bit words
+    span = 21_915 - days.min() + 1
+    assert calls == ([] if route == "words" else [(days.min(), days.min() + -(-span // 64) * 64 - 1)])
     local = orders["ts"].dt.tz_convert("Asia/Shanghai").dt.tz_localize(None).dt.normalize()
     want = orders.assign(day=local).groupby("member_id").agg(frequency=("day", "nunique"), last=("day", "max"),
                                                              total=("amount", "sum"))
     assert (days < 0).any() and (got["frequency"] == want["frequency"]).all()
     assert (got["recency_days"] == (pd.Timestamp(as_of) - want["last"]).dt.days).all()
     assert np.allclose(got["total_spend"], want["total"])
+
+
+def test_bitstring_route_is_taken_for_a_short_span_and_starts_at_since(orders, monkeypatch):
+    calls = []
+    real = rfm._engine.count_distinct_in_range
+    monkeypatch.setattr(rfm._engine, "count_distinct_in_range", lambda *a: calls.append(a[1:]) or real(*a))
+    full = rfm.score_rfm(orders, AS_OF).set_index("member_id")
+    first, as_of = rfm._day_number("2025-01-01", "Asia/Shanghai"), rfm._day_number(AS_OF, "Asia/Shanghai")
+    assert as_of - first == 516 and calls == [(first, first + 9 * 64 - 1)]  # 517 days in 9 words
+    late = rfm.score_rfm(orders, AS_OF, since="2026-05-01").set_index("member_id")
+    assert calls[1] == (as_of - 31, as_of - 31 + 63)  # 32 days in one word
+    # from 05-01 on: a's three orders and b's stay; c, d and e (its 04-01 order) drop out
+    assert sorted(late.index) == ["a", "b"] and late.loc["a", "frequency"] == full.loc["a", "frequency"] == 2
+    monkeypatch.setattr(rfm, "BITSTRING_MAX_DAYS", 0)  # the same orders through the words route
+    words = rfm.score_rfm(orders, AS_OF).set_index("member_id")
+    assert len(calls) == 2
+    pd.testing.assert_frame_equal(words, full)
 
 
 def test_quintile_cuts_and_ties_go_to_the_lower_value_bin():
