@@ -55,7 +55,7 @@ def metrics(tickets: dict, a: pd.DataFrame) -> pd.DataFrame:
 
     out = pd.DataFrame(index=t_index)
     out["assigned_ts"] = ts_of(["a"], "min")
-    out["reply_ts"] = ts_of(["r"], "min")
+    out["reply_ts"] = ts_of(["r", "s1", "s2"], "min")  # the first public agent comment (a one-touch solve)
     out["first_solve_ts"] = ts_of(["s1"], "min")
     out["solved_ts"] = ts_of(["s1", "s2"], "max")
     out["updated_ts"] = a.groupby("t")["ts"].max().reindex(t_index).to_numpy(dtype=float)

@@ -3,7 +3,8 @@
 
 In the test period every send is split: the ``broadcast_personalization`` treatment arm gets a
 personalized version (its own msgid). Opens are planted with exact counts per period and arm
-(20% of delivered sends; 26% for the treatment arm in the test period).
+(20% of delivered sends; 26% for the treatment arm in the test period); which sends are opened follows
+a persistent habit weight per member, so a member's pre-period opens predict their test-period opens.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ PAGE_SLUG = np.array(["home", "content_list", "post_detail", "itinerary_consult"
 STATUS = np.array([1, 0, 2, 3], dtype=np.int8)
 STATUS_P = [0.88, 0.04, 0.04, 0.04]
 EVERY_DAYS, TARGET_SHARE = 4, 0.5
+HABIT_SHAPE = 0.5  # gamma shape of the open habit: smaller is more unequal (0.5: pre/test opens per member correlate about 0.5)
 
 
 def build(rng: np.random.Generator, clock: Clock, comm: Communities, n_members: int, variant: np.ndarray) -> dict:
@@ -104,13 +106,17 @@ def _opens(rng, clock: Clock, out: dict, variant: np.ndarray) -> None:
     arm = np.where(period == 2, variant[member], -1)
     delivered = status == 1
     opened = np.zeros(member.size, dtype=bool)
+    # opening is a habit: each member's odds carry a persistent weight (gamma, mean 1), so past opens
+    # predict future ones (what CUPED uses); exact counts per period and arm by Gumbel top-k
+    key = np.log(rng.gamma(HABIT_SHAPE, 1 / HABIT_SHAPE, variant.size))[member] + rng.gumbel(size=member.size)
     realized = {}
     for name, (p_sel, a_sel, rate) in {"pre": ((0,), (-1,), T.OPEN_RATE_BASE),
                                        "design": ((1,), (-1,), T.OPEN_RATE_BASE),
                                        "test_control": ((2,), (0,), T.OPEN_RATE_BASE),
                                        "test_treatment": ((2,), (1,), T.OPEN_RATE_TREATMENT)}.items():
         rows = np.flatnonzero(delivered & np.isin(period, p_sel) & np.isin(arm, a_sel))
-        opened[rng.permutation(rows)[: int(round(rate * rows.size))]] = True
+        k = int(round(rate * rows.size))
+        opened[rows[np.argsort(-key[rows], kind="stable")[:k]]] = True
         realized[name] = float(opened[rows].mean()) if rows.size else float("nan")
     o = np.flatnonzero(opened)
     delay = rng.choice(3, o.size, p=[0.55, 0.30, 0.15])

@@ -3,7 +3,8 @@
 Planted on tickets created in the pre-period (exact counts, group means hit by rescaling each
 ticket's whole timeline): signoff_exception is 38% of tickets and 22% of the summed full
 resolution hours, the overall mean full resolution is 72 h; among tier-3 requesters' tickets 68%
-are logistics, with mean full resolution 48 h. Offsets are whole minutes from ``created_at``.
+are logistics, with mean full resolution 48 h. About 28% of tickets are one-touch (the first public
+agent comment solves them). Offsets are whole minutes from ``created_at``.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ OTHER_CATS = np.array([2, 3, 4, 5])
 OTHER_P = np.array([0.30, 0.25, 0.15, 0.30])
 NON_T3_DELAY = 0.12
 REOPEN_P, HOLD_P, FOLLOWUP_P, NOTE_P = 0.08, 0.06, 0.5, 0.2
+ONE_TOUCH_P = 0.3  # of tickets not reopened: solved by the first public agent comment
 CLOSE_AFTER_MIN = 4 * 1440
 SIGMA = 0.9
 
@@ -98,6 +100,10 @@ def build(rng: np.random.Generator, clock: Clock, people: People) -> dict:
     s1 = np.where(reopen, s1, full)
     o = np.where(reopen, s1 + np.maximum(np.round((full - s1) * rng.uniform(0.2, 0.6, n)), 1), -1).astype(np.int64)
     r = np.clip(np.round(rng.lognormal(np.log(150), 1.1, n)), 1, np.maximum(np.floor(0.6 * s1), 1)).astype(np.int64)
+    # one-touch: the agent's first public comment solves the ticket (no reply before the solve, no
+    # requester follow-up, no hold, no reopen)
+    one_touch = ~reopen & (rng.random(n) < ONE_TOUCH_P)
+    r = np.where(one_touch, s1, r)
     a = np.floor(r * rng.uniform(0.1, 0.9, n)).astype(np.int64)
     gap = s1 - r
     fu = (rng.random(n) < FOLLOWUP_P) & (gap >= 4)
@@ -125,7 +131,7 @@ def build(rng: np.random.Generator, clock: Clock, people: People) -> dict:
     head = np.array([x.split("{}")[0] for x in TT.PII_TEMPLATES], dtype=object)[which]
     tail = np.array([x.split("{}")[1] for x in TT.PII_TEMPLATES], dtype=object)[which]
     body[pii] = body[pii] + " " + head + pii_val[pii] + tail
-    offsets = {"a": a, "r": r, "f": f, "h1": h1, "h2": h2, "s1": s1, "o": o, "s2": np.where(reopen, full, -1),
+    offsets = {"a": a, "r": np.where(one_touch, -1, r), "f": f, "h1": h1, "h2": h2, "s1": s1, "o": o, "s2": np.where(reopen, full, -1),
                "close": close, "note": np.where(note, a + 1, -1)}
     t = {"person": person, "created_ts": created, "pre": pre, "tier3": tier3, "category": cat,
          "full_min": full, "solved": solved, "stale": stale, "export_min": export_min,
