@@ -15,6 +15,15 @@ from pathlib import Path
 import pandas as pd
 
 SF_COLUMNS = {"Contact": ("Id", "Email", "Phone"), "Lead": ("Id", "Email", "Phone")}
+GAZETTEER = Path(__file__).resolve().parents[1] / "data" / "reference" / "cities.csv"
+
+
+def place_names(path: str | Path = GAZETTEER) -> set[str]:
+    """City and province names of the kit's gazetteer (``data/reference/cities.csv``). A raw name equal
+    to one (a person called 金华, like the city) cannot be told apart from the place where it appears
+    (a ``city`` column, a chart of regions), so the scans leave such names out and say how many."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return {v.strip() for col in ("city", "province") if col in df for v in df[col] if v.strip()}
 
 
 def raw_identifiers(raw_dir: str | Path) -> set[str]:

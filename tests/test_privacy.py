@@ -20,6 +20,13 @@ def test_raw_identifiers_on_the_sample(sample):
     assert any(v.startswith(("wm", "wo")) for v in vals) and any("@" in v for v in vals)
 
 
+def test_place_names_come_from_the_gazetteer(tmp_path):
+    places = privacy.place_names()
+    assert {"金华", "浙江", "北京"} <= places and not any(p != p.strip() or not p for p in places)
+    (tmp_path / "cities.csv").write_text("city,province,city_tier,region\n常德,湖南,3,华中\n", encoding="utf-8")
+    assert privacy.place_names(tmp_path / "cities.csv") == {"常德", "湖南"}
+
+
 def test_find_identifiers_formats_and_images():
     needles = {"+86 138 1234 5678", "wmAbC123", "王小明"}
     text = 'ok <img src="data:image/png;base64,wmAbC123AAAA"> id wmAbC123. call +86 138 1234 5678 见王小明'
