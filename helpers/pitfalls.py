@@ -2,7 +2,8 @@
 
 :func:`metric_family` tests a member-level experiment's arms on a family of test-period metrics
 (Welch on per-member values) and adjusts the p-values with Holm (family-wise error) and
-Benjamini–Hochberg (false discovery rate), named explicitly.
+Benjamini–Hochberg (false discovery rate), named explicitly. :func:`novelty_fades` reads effects by
+test week for a novelty effect; :func:`weekly_effects` takes them back from a chapter's metrics.
 """
 from __future__ import annotations
 
@@ -50,3 +51,23 @@ def wins(family: pd.DataFrame) -> dict:
     """How many metrics 'win' before and after adjustment: ``{'raw', 'holm', 'bh', 'tested'}``."""
     return {"tested": len(family), "raw": int(family["win_raw"].sum()), "holm": int(family["win_holm"].sum()),
             "bh": int(family["win_bh"].sum())}
+
+
+def novelty_fades(effects: pd.DataFrame, low: str = "ci_low", high: str = "ci_high") -> bool:
+    """Novelty check on effects by test period (rows in period order, each with its interval): True
+    when the last period's interval lies wholly below the first period's, i.e. the early lift did not
+    last. Overlapping intervals, fewer than two periods or a missing bound give False."""
+    if len(effects) < 2:
+        return False
+    first_low, last_high = effects[low].iloc[0], effects[high].iloc[-1]
+    return bool(pd.notna(first_low) and pd.notna(last_high) and last_high < first_low)
+
+
+def weekly_effects(metrics: dict, prefix: str = "did_activity_week") -> pd.DataFrame:
+    """``period, estimate, ci_low, ci_high`` from a chapter's recorded metrics named ``<prefix><week>``
+    (as chapter 4 records them), ordered by week number (so week 10 follows week 9)."""
+    rows = [{"period": int(k[len(prefix):]), "estimate": v["value"],
+             "ci_low": (v.get("ci") or [None, None])[0], "ci_high": (v.get("ci") or [None, None])[1]}
+            for k, v in metrics.items() if k.startswith(prefix) and k[len(prefix):].isdigit()]
+    out = pd.DataFrame(rows, columns=["period", "estimate", "ci_low", "ci_high"])
+    return out.astype({"ci_low": "float64", "ci_high": "float64"}).sort_values("period", ignore_index=True)
