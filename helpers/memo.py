@@ -64,16 +64,20 @@ def _fields(est):
 
 def decide(experiment_id: str, primary, primary_metric: str, mde: float,
            guardrails: pd.DataFrame | None = None, direction: Literal["up", "down"] = "up",
-           alpha: float = 0.05) -> Memo:
+           alpha: float = 0.05, unit: Literal["share", "value"] = "value") -> Memo:
     """Decide from ``primary`` (an :class:`~helpers.abtest.EffectEstimate`, a
     :class:`~helpers.did.DidResult` or a mapping with ``estimate, ci_low, ci_high``) and
     ``guardrails`` (a frame with ``metric, estimate, p_value``; a positive estimate means more of the
     bad thing; pass adjusted p-values). ``mde`` is the smallest effect worth shipping, as a positive
-    magnitude in the metric's unit."""
+    magnitude in the metric's unit. ``unit="share"``: the metric is a rate, so the effect, its interval
+    and ``mde`` are written in percentage points (``+6.0 pp``); otherwise to 3 significant digits."""
     if direction not in ("up", "down"):
         raise ValueError(f"`direction` must be one of ('up', 'down'); not {direction!r}.")
     if not mde > 0:
         raise ValueError(f"`mde` must be a positive magnitude; got {mde!r}.")
+    if unit not in ("share", "value"):
+        raise ValueError(f"`unit` must be one of ('share', 'value'); not {unit!r}.")
+    fmt = (lambda v, sign="+": f"{v * 100:{sign}.1f} pp") if unit == "share" else (lambda v, sign="+": f"{v:{sign}.3g}")
     est, lo, hi, _, status = _fields(primary)
     sign = 1 if direction == "up" else -1
     g_lo, g_hi = sorted((sign * lo, sign * hi))  # the interval in "good is positive" terms
@@ -87,12 +91,12 @@ def decide(experiment_id: str, primary, primary_metric: str, mde: float,
     if status != "OK" or not (math.isfinite(lo) and math.isfinite(hi)):
         return Memo(experiment_id, "iterate", primary_metric, est, lo, hi,
                     (f"the primary estimate is unavailable ({status}); fix the data and rerun",), harmed)
-    span = f"the {primary_metric} effect is {est:+.4g} (95% CI {lo:+.4g} to {hi:+.4g})"
+    span = f"the {primary_metric} effect is {fmt(est)} (95% CI {fmt(lo)} to {fmt(hi)})"
     if g_hi < 0:
         return Memo(experiment_id, "stop", primary_metric, est, lo, hi, (span, "the change makes the metric worse"), harmed)
     if g_hi < mde and g_lo > -mde:
         return Memo(experiment_id, "stop", primary_metric, est, lo, hi,
-                    (span, f"the interval excludes the minimum worthwhile effect {mde:.4g}"), harmed)
+                    (span, f"the interval excludes the minimum worthwhile effect {fmt(mde, '')}"), harmed)
     if harmed and g_lo <= 0:
         return Memo(experiment_id, "stop", primary_metric, est, lo, hi,
                     (span, "guardrail(s) harmed: " + ", ".join(harmed)), harmed)

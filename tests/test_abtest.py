@@ -239,6 +239,12 @@ def test_memo_rules_ship_iterate_stop():
     assert memo.decide("e", na, "open_rate", mde=0.03).decision == "iterate"
     with pytest.raises(ValueError, match="'up', 'down'"):
         memo.decide("e", ship, "open_rate", mde=0.03, direction="higher")
+    # rates are written in percentage points, other metrics to 3 significant digits
+    assert "+6.0 pp (95% CI +4.0 pp to +8.0 pp)" in memo.decide("e", ship, "open_rate", mde=0.03, unit="share").text
+    assert "effect 3.0 pp" in memo.decide("e", precise_null, "open_rate", mde=0.03, unit="share").text
+    assert "+0.06 (95% CI +0.04 to +0.08)" in memo.decide("e", ship, "spend", mde=0.03).text
+    with pytest.raises(ValueError, match="'share', 'value'"):
+        memo.decide("e", ship, "open_rate", mde=0.03, unit="%")
 
 
 def test_plots_draw_what_they_are_given():
