@@ -217,10 +217,18 @@ def experiment_overview(assignments, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     return _engine.to_pandas(expr, tz)
 
 
+def arms_even(overview: pd.DataFrame, tolerance: float = 0.05) -> bool:
+    """True when, in every experiment of :func:`experiment_overview`'s table, the largest arm has at most
+    ``1 + tolerance`` times the units of the smallest (a description; the SRM test is the check)."""
+    sizes = overview.groupby("experiment_id")["units"]
+    return bool((sizes.max() <= (1 + tolerance) * sizes.min()).all())
+
+
 from helpers.assignment import assign, balance_table, preregister, read_preregistration, stratify  # noqa: E402
 
 __all__ = [
     "ClusterDesign",
+    "arms_even",
     "assign",
     "balance_table",
     "cluster_design",

@@ -16,7 +16,7 @@ import pandas as pd
 GUARDRAILS = ("tickets", "leaves", "negative_messages")
 
 _ROWS = [
-    dict(strategy_id="nav_fix", insight="Many itinerary-consult page views end the session (the main drop-off node)",
+    dict(strategy_id="nav_fix", insight="Many itinerary-consult page views end the session",
          strategy="Itinerary-consult navigation fix: a bottom navigation button to the booking form",
          impact=7, confidence=8, ease=9, experiment_id="nav_fix", unit="member",
          assignment="member-level, 50/50, stratified by pre-period activity tercile",
@@ -81,7 +81,7 @@ def insights_from(recorded: Mapping[str, dict]) -> dict[str, str]:
     m = {k: v.get("value") for k, v in recorded.get("02", {}).items()}
     out = {}
     if m.get("itinerary_bounce_pre") is not None:
-        out["nav_fix"] = f"{m['itinerary_bounce_pre']:.0%} of itinerary-consult page views end the session (the main drop-off node)"
+        out["nav_fix"] = f"{m['itinerary_bounce_pre']:.0%} of itinerary-consult page views end the session"
     if m.get("rfm_r5_repurchase_rate") is not None and m.get("rfm_r5_participation_rate") is not None:
         out["high_rfm_care"] = (f"The most recent fifth of buyers repurchase at {m['rfm_r5_repurchase_rate']:.0%} but only "
                                 f"{m['rfm_r5_participation_rate']:.0%} take part in the community")

@@ -135,3 +135,10 @@ def test_power_curve_labels_follow_the_language():
     assert zh.get_title().startswith("样本越大") and zh.get_xlabel() == "每组成员数"
     assert en.get_xlabel() == "Members per arm" and "pp" in en.get_legend().get_texts()[0].get_text()
     assert "个百分点" in zh.get_legend().get_texts()[0].get_text()
+
+
+def test_arms_even_within_each_experiment_only():
+    ov = pd.DataFrame({"experiment_id": ["a", "a", "b", "b"], "variant": ["c", "t"] * 2, "units": [100, 105, 10, 30]})
+    assert design.arms_even(ov.iloc[:2]) and not design.arms_even(ov.iloc[:2], tolerance=0.04)
+    assert not design.arms_even(ov)  # b's arms are 10 and 30; sizes are never compared across experiments
+    assert design.arms_even(ov.assign(units=[100, 100, 10, 10]))
