@@ -187,9 +187,11 @@ def test_sample_community_programme_did_and_case_study(sample):
     assert r.n_clusters == sum(truth["experiments"]["community_programme"]["units"].values())
     pre = abtest.did_pretrend(d[d["period"] == "pre"], "rate", "treated", "day", cluster="community_id",
                               weights="current_members")
-    # equivalence, not "the interval covers 0": the sample plants exact daily counts per chat, so intervals are
-    # far narrower than real data gives and a 0.1 pp wobble between the pre-period halves can exclude 0
-    assert abs(pre.estimate) < 0.005 and pre.ci_high - pre.ci_low < 0.01
+    # no pre-trend is planted, but chats drift week to week: with 10 chats the placebo can reject by chance
+    # (it does at this seed), so the check is equivalence: the placebo is small next to the +19 pp effect
+    assert abs(pre.estimate) < 0.03 and pre.ci_high - pre.ci_low < 0.1
+    # chats respond unequally to the programme: with 10 chats the interval is several points wide, not a sliver
+    assert 0.03 < r.ci_high - r.ci_low < 0.2
     weekly = abtest.effect_by_period(d, "rate", "treated", "week", baseline=0, cluster="community_id",
                                      weights="current_members")
     assert len(weekly) == 4 and ((weekly["ci_low"] < 0.19) & (0.19 < weekly["ci_high"])).all()  # no novelty decay planted

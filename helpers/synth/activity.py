@@ -2,8 +2,9 @@
 
 Active on a day = at least one customer message in the archive or a ``post``/``comment``/``like``
 event that day (the anchors are written by :mod:`messages` and :mod:`tracking`). Activity is
-planted at the membership level: in programme chats an exact number of current members is drawn
-each day (weighted by a member propensity) so the arm's rate hits its target; elsewhere members
+planted at the membership level: in programme chats a number of current members is drawn each day
+(weighted by a member propensity) from chat rates that differ in level, in response to the programme
+and week to week, scaled so that each arm's rate hits its target exactly; elsewhere members
 follow a core/rest Bernoulli model, repaired so that the core share (>= 15 active pre-period days)
 and the pre-period mean DAU are exact.
 """
@@ -19,6 +20,8 @@ from helpers.synth.clock import Clock
 AGREE, DISAGREE, NO_CONSENT = 0, 1, 2
 BROWSE_P = 0.06
 MSG_DAY_P, MSG_EXTRA_MEAN = 0.62, 1.3
+RESPONSE_SHAPE = 8.0  # gamma shape of a programme chat's test-period response (mean 1, sd about 0.35)
+WEEK_SD = 0.1         # week-to-week drift of a programme chat's activity (relative sd)
 
 
 @dataclass
@@ -54,36 +57,44 @@ def _pick_days(rng, allowed: np.ndarray, m: np.ndarray) -> np.ndarray:
 
 
 def _programme(rng, clock: Clock, comm: C.Communities, ams: np.ndarray) -> dict:
+    """Activity in programme chats. Each chat has a persistent level (``u``), its own response in the
+    test period (``resp``: chats take to the programme unequally) and a weekly drift; the chat rates are
+    then scaled per arm and period so that each arm's rate is exactly its target. The case-study chat
+    has none of these (its rates are the targets)."""
     ms = comm.ms
     rows = np.flatnonzero(comm.arm[ms["chat"]] >= 0)
     chat = ms["chat"][rows]
     w = rng.gamma(2.0, 0.5, rows.size) + 0.05
     u = rng.uniform(0.8, 1.2, comm.n_chats)
-    u[comm.case_chat] = 1.0
+    resp = np.clip(rng.gamma(RESPONSE_SHAPE, 1 / RESPONSE_SHAPE, comm.n_chats), 0.5, 1.6)
+    week = np.arange(clock.n_days) // 7
+    drift = np.clip(1 + WEEK_SD * rng.standard_normal((comm.n_chats, week[-1] + 1)), 0.7, 1.3)[:, week]
+    u[comm.case_chat], resp[comm.case_chat], drift[comm.case_chat] = 1.0, 1.0, 1.0
     cur = C.current_matrix(comm, rows, clock.n_days)
+    n_cur = np.stack([np.bincount(chat[cur[:, d]], minlength=comm.n_chats) for d in range(clock.n_days)], axis=1)
     pcode = clock.period_codes(np.arange(clock.n_days))
     targets = {0: (T.ACTIVITY_PROGRAMME_PRE, T.ACTIVITY_PROGRAMME_PRE),
                1: (T.ACTIVITY_PROGRAMME_PRE, T.ACTIVITY_PROGRAMME_PRE),
                2: (T.ACTIVITY_PROGRAMME_CONTROL, T.ACTIVITY_PROGRAMME_TREATMENT)}
     rate = np.zeros((3, comm.n_chats))
     for p in range(3):  # loop over periods: chat rates normalized so each arm hits its target
-        md = np.bincount(chat, weights=cur[:, pcode == p].sum(axis=1), minlength=comm.n_chats)
+        md = n_cur[:, pcode == p].sum(axis=1)
+        level = (u * resp if p == 2 else u) * (drift * n_cur)[:, pcode == p].sum(axis=1)
         for a in (0, 1):
             tgt = targets[p][a]
             in_arm = comm.arm == a
             free = in_arm.copy()
             free[comm.case_chat] = False
-            k = tgt * (md[in_arm].sum() - md[comm.case_chat] * in_arm[comm.case_chat]) / max((u * md)[free].sum(), 1e-9)
-            rate[p, free] = u[free] * k
+            k = tgt * (md[in_arm].sum() - md[comm.case_chat] * in_arm[comm.case_chat]) / max(level[free].sum(), 1e-9)
+            rate[p, free] = (u * resp if p == 2 else u)[free] * k
             rate[p, in_arm & ~free] = tgt
-    cum_md = np.zeros((3, comm.n_chats))
+    cum_exp = np.zeros((3, comm.n_chats))
     cum_act = np.zeros((3, comm.n_chats), dtype=np.int64)
     for d in range(clock.n_days):  # loop over days: exact counts with carried rounding
         p = pcode[d]
         c = np.flatnonzero(cur[:, d])
-        n_cur = np.bincount(chat[c], minlength=comm.n_chats)
-        cum_md[p] += n_cur
-        k = np.clip(np.round(rate[p] * cum_md[p]).astype(np.int64) - cum_act[p], 0, n_cur)
+        cum_exp[p] += rate[p] * drift[:, d] * n_cur[:, d]
+        k = np.clip(np.round(cum_exp[p]).astype(np.int64) - cum_act[p], 0, n_cur[:, d])
         pick = _topk_in_groups(rng, chat[c], w[c], k)
         cum_act[p] += np.bincount(chat[c][pick], minlength=comm.n_chats)
         ams[rows[c[pick]], d] = True
