@@ -38,6 +38,10 @@ from helpers import _engine
 from helpers.schema import ACTIVITY_EVENTS, INTERACTION_EVENTS
 from helpers.timeline import DEFAULT_TZ
 
+# the industry-average conversion of community-sourced leads that the source deck cites (page 1: 25%, against
+# the company's 12%); an external benchmark, not a figure of the data: replace it with your own
+CONVERSION_REFERENCE = 0.25
+
 KPI_TREE = pd.DataFrame(
     [
         ("health_index", 1, None, "Overall health of the community", "weighted index of the level-2 indicators", "", "", "index 0-100", "up"),
