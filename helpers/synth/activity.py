@@ -21,7 +21,7 @@ AGREE, DISAGREE, NO_CONSENT = 0, 1, 2
 BROWSE_P = 0.06
 MSG_DAY_P, MSG_EXTRA_MEAN = 0.62, 1.3
 RESPONSE_SHAPE = 8.0  # gamma shape of a programme chat's test-period response (mean 1, sd about 0.35)
-WEEK_SD = 0.1         # week-to-week drift of a programme chat's activity (relative sd)
+WEEK_SD = 0.1         # week-to-week drift of a programme chat's activity (relative sd; see _weekly_drift)
 
 
 @dataclass
@@ -67,12 +67,11 @@ def _programme(rng, clock: Clock, comm: C.Communities, ams: np.ndarray) -> dict:
     w = rng.gamma(2.0, 0.5, rows.size) + 0.05
     u = rng.uniform(0.8, 1.2, comm.n_chats)
     resp = np.clip(rng.gamma(RESPONSE_SHAPE, 1 / RESPONSE_SHAPE, comm.n_chats), 0.5, 1.6)
-    week = np.arange(clock.n_days) // 7
-    drift = np.clip(1 + WEEK_SD * rng.standard_normal((comm.n_chats, week[-1] + 1)), 0.7, 1.3)[:, week]
-    u[comm.case_chat], resp[comm.case_chat], drift[comm.case_chat] = 1.0, 1.0, 1.0
+    u[comm.case_chat], resp[comm.case_chat] = 1.0, 1.0
     cur = C.current_matrix(comm, rows, clock.n_days)
     n_cur = np.stack([np.bincount(chat[cur[:, d]], minlength=comm.n_chats) for d in range(clock.n_days)], axis=1)
     pcode = clock.period_codes(np.arange(clock.n_days))
+    drift = _weekly_drift(rng, comm, n_cur * u[:, None], pcode)
     targets = {0: (T.ACTIVITY_PROGRAMME_PRE, T.ACTIVITY_PROGRAMME_PRE),
                1: (T.ACTIVITY_PROGRAMME_PRE, T.ACTIVITY_PROGRAMME_PRE),
                2: (T.ACTIVITY_PROGRAMME_CONTROL, T.ACTIVITY_PROGRAMME_TREATMENT)}
@@ -99,6 +98,25 @@ def _programme(rng, clock: Clock, comm: C.Communities, ams: np.ndarray) -> dict:
         cum_act[p] += np.bincount(chat[c][pick], minlength=comm.n_chats)
         ams[rows[c[pick]], d] = True
     return {"rows": rows, "cur": cur}
+
+
+def _weekly_drift(rng, comm: C.Communities, weight: np.ndarray, pcode: np.ndarray) -> np.ndarray:
+    """(chats, days) multipliers: each programme chat's activity drifts week to week (relative sd
+    ``WEEK_SD``). Before the test period each arm's weighted mean drift is 1 in every week, so no
+    pre-trend between the arms is planted (chats still scatter around it); in the test period it is not
+    (the arms' weekly effects vary). The case-study chat does not drift."""
+    week = np.arange(pcode.size) // 7
+    dw = np.clip(1 + WEEK_SD * rng.standard_normal((comm.n_chats, week[-1] + 1)), 0.7, 1.3)
+    free = np.ones(comm.n_chats, dtype=bool)
+    free[comm.case_chat] = False
+    for k in np.unique(week[pcode < 2]):  # loop over weeks before the test (a handful)
+        wk = weight[:, week == k].sum(axis=1)
+        for a in (0, 1):
+            sel = free & (comm.arm == a) & (wk > 0)
+            if sel.any():
+                dw[sel, k] /= np.average(dw[sel, k], weights=wk[sel])
+    dw[comm.case_chat] = 1.0
+    return dw[:, week]
 
 
 def _member_matrix(member: np.ndarray, mat: np.ndarray, n_members: int) -> np.ndarray:
