@@ -78,14 +78,15 @@ def _programme(rng, clock: Clock, comm: C.Communities, ams: np.ndarray) -> dict:
     rate = np.zeros((3, comm.n_chats))
     for p in range(3):  # loop over periods: chat rates normalized so each arm hits its target
         md = n_cur[:, pcode == p].sum(axis=1)
-        level = (u * resp if p == 2 else u) * (drift * n_cur)[:, pcode == p].sum(axis=1)
+        mult = u * resp if p == 2 else u  # the chat's level, times its response in the test period
+        level = mult * (drift * n_cur)[:, pcode == p].sum(axis=1)
         for a in (0, 1):
             tgt = targets[p][a]
             in_arm = comm.arm == a
             free = in_arm.copy()
             free[comm.case_chat] = False
             k = tgt * (md[in_arm].sum() - md[comm.case_chat] * in_arm[comm.case_chat]) / max(level[free].sum(), 1e-9)
-            rate[p, free] = (u * resp if p == 2 else u)[free] * k
+            rate[p, free] = mult[free] * k
             rate[p, in_arm & ~free] = tgt
     cum_exp = np.zeros((3, comm.n_chats))
     cum_act = np.zeros((3, comm.n_chats), dtype=np.int64)
