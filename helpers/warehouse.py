@@ -169,9 +169,9 @@ def cluster(con, names=None) -> list[str]:
     ``con`` in that order; returns the names rewritten. A no-op on other backends."""
     if con.name != "duckdb":
         return []
-    done = []
+    done, present = [], set(con.list_tables())
     for name, keys in SORT_ORDER.items():
-        if (names is None or name in names) and name in con.list_tables():
+        if (names is None or name in names) and name in present:
             order = ", ".join(f'"{k}"' for k in keys)  # constants of this module, not input
             con.raw_sql(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM "{name}" ORDER BY {order}')
             done.append(name)
