@@ -6,9 +6,18 @@ of all splits come from one matrix product). A sound pipeline rejects in about `
 splits and its intervals cover 0 in about 1 − ``alpha`` of them. With ``cluster`` the metric is the
 ratio Σ metric / Σ units per arm over whole clusters (delta method), as for group-level treatments;
 analysing clustered data member by member instead shows an inflated false-positive rate.
+
+:func:`did_aa_check` validates a difference-in-differences over a panel the same way: half of the
+clusters become a fake treatment and the second half of the pre-period a fake test period, and the
+DiD of :mod:`helpers.did` (same weights, cluster-robust errors, t with G − 1 df) runs on each split.
+When the clusters allow no more distinct half-splits than ``n_splits`` (10 chats: 126), every one of
+them is run once (``exhaustive``), so the rate is the test's exact false-positive rate on this
+pre-period rather than a sample of it.
 """
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -18,6 +27,7 @@ from scipy import stats
 from statsmodels.stats.proportion import proportion_confint
 
 from helpers import _engine
+from helpers.did import _fit, _frame
 from helpers.timeline import DEFAULT_TZ
 from helpers._results import html_table
 
@@ -37,6 +47,7 @@ class AAResult:
     coverage: float
     p_values: tuple = ()
     status: str = "OK"
+    exhaustive: bool = False
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -144,3 +155,63 @@ def aa_check(table, metric: str, n_splits: int = 1000, kind: Literal["mean", "pr
     return AAResult(metric, method, n, n_splits, alpha, rejections / ok.sum(), float(lo), float(hi),
                     float(np.concatenate(covered)[ok].mean()), tuple(float(v) for v in p),
                     "OK" if ok.all() else "SOME_SPLITS_ZERO_VARIANCE")
+
+
+def _half_splits(rng: np.random.Generator, n: int, n_splits: int) -> tuple[np.ndarray, bool]:
+    """Boolean ``k × n`` half-splits (``n // 2`` treated): every distinct one when there are at most
+    ``n_splits`` (for even ``n`` a split and its mirror give the same test, so unit 0 stays treated),
+    else ``n_splits`` seeded random ones. Also returns whether the list is exhaustive."""
+    half = n // 2
+    distinct = math.comb(n, half) // (2 if n % 2 == 0 else 1)
+    if distinct > n_splits:
+        return _masks(rng, n_splits, n), False
+    if n % 2 == 0:
+        combos = ((0, *c) for c in itertools.combinations(range(1, n), half - 1))
+    else:
+        combos = itertools.combinations(range(n), half)
+    out = np.zeros((distinct, n), dtype=bool)
+    for row, c in enumerate(combos):
+        out[row, list(c)] = True
+    return out, True
+
+
+def did_aa_check(table, outcome: str, cluster: str, time: str, weights: str | None = None, split=None,
+                 n_splits: int = 1000, alpha: float = 0.05, seed: int = 0, tz: str = DEFAULT_TZ) -> AAResult:
+    """A/A check of the cluster-robust DiD on pre-period panel rows (e.g. chat × day).
+
+    Each split makes half of the ``cluster`` values (``G // 2``) a fake treatment and the rows with
+    ``time >= split`` a fake test period (default: the median of the distinct ``time`` values, as
+    :func:`helpers.did.did_pretrend`), then runs :func:`helpers.did.did` with ``weights`` and
+    ``cluster``. Every distinct half-split is run when there are at most ``n_splits`` of them
+    (``exhaustive=True``); otherwise ``n_splits`` seeded random ones. Fewer than four clusters give
+    ``status='NO_UNITS'``. ``n_units`` counts clusters."""
+    if n_splits < 1:
+        raise ValueError(f"`n_splits` must be at least 1; got {n_splits}.")
+    cols = [outcome, cluster, time] + ([weights] if weights else [])
+    df = _frame(table, cols, tz).dropna(subset=[outcome]).reset_index(drop=True)
+    times = np.sort(df[time].unique())
+    if split is None and len(times):
+        split = times[len(times) // 2]
+    df["_post"] = (df[time] >= split).astype(int) if split is not None else 0
+    codes, clusters = pd.factorize(df[cluster], sort=True)
+    n = len(clusters)
+    method = f"DiD OLS on a placebo period, cluster-robust ({cluster}; t with G-1 df)"
+    if n < 4 or df["_post"].nunique() < 2:
+        nan = float("nan")
+        return AAResult(outcome, method, n, 0, alpha, nan, nan, nan, nan, (), "NO_UNITS")
+    masks, exhaustive = _half_splits(np.random.default_rng(seed), n, n_splits)
+    pvals, covered = np.full(len(masks), np.nan), np.zeros(len(masks), dtype=bool)
+    for i, mask in enumerate(masks):
+        df["_treated"] = mask[codes].astype(int)
+        r = _fit(df, outcome, "_treated", "_post", cluster, weights, alpha, method)
+        if r.status == "OK":
+            pvals[i], covered[i] = r.p_value, r.ci_low <= 0 <= r.ci_high
+    ok = np.isfinite(pvals)
+    if not ok.any():
+        nan = float("nan")
+        return AAResult(outcome, method, n, len(masks), alpha, nan, nan, nan, nan, (), "ZERO_VARIANCE", exhaustive)
+    rejections = int((pvals[ok] < alpha).sum())
+    lo, hi = proportion_confint(rejections, int(ok.sum()), alpha=0.05, method="wilson")
+    return AAResult(outcome, method, n, len(masks), alpha, rejections / ok.sum(), float(lo), float(hi),
+                    float(covered[ok].mean()), tuple(float(v) for v in pvals),
+                    "OK" if ok.all() else "SOME_SPLITS_ZERO_VARIANCE", exhaustive)

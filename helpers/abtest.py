@@ -339,7 +339,7 @@ def estimates_table(estimates: Sequence) -> pd.DataFrame:
 # re-exports: the public names live in helpers.abtest
 from helpers.cuped import CupedResult, cuped  # noqa: E402
 from helpers.did import DidResult, did, did_pretrend, effect_by_period  # noqa: E402
-from helpers.aa import AAResult, aa_check  # noqa: E402
+from helpers.aa import AAResult, aa_check, did_aa_check  # noqa: E402
 from helpers.srm import SRMResult, srm_check  # noqa: E402
 from helpers.abtest_plots import plot_aa, plot_balance, plot_effects, plot_rates  # noqa: E402
 
@@ -353,6 +353,7 @@ __all__ = [
     "RatioStats",
     "SRMResult",
     "aa_check",
+    "did_aa_check",
     "adjust_pvalues",
     "bootstrap_median",
     "compare",

@@ -10,7 +10,7 @@ from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportions_ztest
 
 from helpers import abtest
-from helpers.aa import _masks
+from helpers.aa import _half_splits, _masks
 from helpers.abtest import MeanStats, ProportionStats, RatioStats
 
 
@@ -206,6 +206,54 @@ def test_aa_clustered_data_needs_the_cluster_split():
     assert 0.02 <= clustered.false_positive_rate <= 0.09
     assert 0.02 <= naive.false_positive_rate <= 0.09
     assert "clusters" in clustered.method
+
+
+def _null_panel(rng, n_clusters, days=20):
+    """Chat × day rates with no treatment: chat levels, AR(1) noise within a chat, shared day shocks."""
+    level = rng.normal(0.3, 0.05, n_clusters)
+    noise = np.zeros((n_clusters, days))
+    for d in range(days):
+        noise[:, d] = (0.9 * noise[:, d - 1] if d else 0) + rng.normal(0, 0.03, n_clusters)
+    rate = level[:, None] + rng.normal(0, 0.02, days)[None, :] + noise
+    return pd.DataFrame({"community_id": np.repeat([f"c{i:02d}" for i in range(n_clusters)], days),
+                         "day": np.tile(pd.date_range("2026-06-01", periods=days), n_clusters),
+                         "rate": rate.ravel(), "members": np.repeat(rng.integers(20, 200, n_clusters), days)})
+
+
+@pytest.mark.parametrize("n, expected", [(10, 126), (7, 35), (4, 3)])
+def test_half_splits_enumerate_each_distinct_split_once(n, expected):
+    masks, exhaustive = _half_splits(np.random.default_rng(0), n, 1000)
+    assert exhaustive and masks.shape == (expected, n) and (masks.sum(axis=1) == n // 2).all()
+    seen = {tuple(m) for m in masks}
+    assert len(seen) == expected  # C(10,5)/2 = 126 (a split and its mirror are one test), C(7,3) = 35
+    if n % 2 == 0:
+        assert not any(tuple(~np.array(m)) in seen for m in seen)
+    sampled, exhaustive = _half_splits(np.random.default_rng(0), 12, 100)  # C(12,6)/2 = 462 > 100
+    assert not exhaustive and sampled.shape == (100, 12)
+
+
+def test_did_aa_check_runs_the_did_on_every_split():
+    df = _null_panel(np.random.default_rng(3), 10)
+    r = abtest.did_aa_check(df, "rate", "community_id", "day", weights="members")
+    assert r.exhaustive and r.n_splits == 126 and r.n_units == 10 and len(r.p_values) == 126
+    # the first split treats chats c00..c04 from day 11 (the median of 20 days): the same as abtest.did
+    split = df.assign(treated=df["community_id"] < "c05", post=df["day"] >= pd.Timestamp("2026-06-11"))
+    ref = abtest.did(split, "rate", "treated", "post", cluster="community_id", weights="members")
+    assert r.p_values[0] == pytest.approx(ref.p_value, rel=1e-12)
+    assert r.false_positive_rate == pytest.approx(np.mean(np.array(r.p_values) < 0.05))
+    few = abtest.did_aa_check(df[df["community_id"] < "c03"], "rate", "community_id", "day")
+    assert few.status == "NO_UNITS" and few.n_units == 3
+
+
+def test_did_aa_check_holds_its_size_with_serially_correlated_days():
+    rng = np.random.default_rng(11)
+    rates = [abtest.did_aa_check(_null_panel(rng, 40), "rate", "community_id", "day", weights="members",
+                                 n_splits=100, seed=s) for s in range(6)]
+    assert not rates[0].exhaustive and rates[0].n_splits == 100
+    fpr = np.mean([r.false_positive_rate for r in rates])
+    # cluster-robust errors absorb the AR(1) days; with day-level (HC1) errors the rate here is about 12%
+    assert 0.02 <= fpr <= 0.09
+    assert 0.9 <= np.mean([r.coverage for r in rates]) <= 0.98
 
 
 def test_ratio_summary_interval_by_hand():
