@@ -132,6 +132,18 @@ def test_sample_logistics_dominates_tier3_feedback(sample, sample_scored):
     assert t3["logistics"] > 2 * other.max()
 
 
+def test_sample_lexicon_agrees_with_most_but_not_all_logistics_tickets(sample_scored):
+    ac = F.aspect_category(sample_scored)
+    agree = ac[ac["matches"]].set_index("category")["share"]
+    n = sample_scored[sample_scored["source"] == "ticket"]["category"].value_counts()
+    # planted (sample_truth.md): 1 of 6 sign-off and 1 of 5 delivery-delay Chinese sentences name no
+    # logistics term; English ones all do (10%): 0.9 * 5/6 + 0.1 = 0.85 and 0.9 * 4/5 + 0.1 = 0.82;
+    # three binomial standard errors (all-agreeing descriptions, as before, fail this)
+    for cat, planted in (("signoff_exception", 0.85), ("delivery_delay", 0.82)):
+        tol = 3 * (planted * (1 - planted) / n[cat]) ** 0.5
+        assert agree[cat] == pytest.approx(planted, abs=tol), (cat, n[cat])
+
+
 def test_plots_draw_what_the_tables_hold(scored):
     import matplotlib
     matplotlib.use("Agg")
