@@ -28,7 +28,15 @@ def cjk_font() -> str:
     path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
     if not path.exists():
         raise FileNotFoundError(f"CJK font not found at {path}; reinstall mplfonts from requirements.txt.")
-    mpl.font_manager.fontManager.addfont(str(path))
+    fm = mpl.font_manager.fontManager
+    fm.addfont(str(path))
+    # matplotlib's own fonts (STIX and Computer Modern draw the mathtext of log-axis ticks): a font cache
+    # shared with another, since deleted, matplotlib install can lack them, and every such tick then
+    # prints findfont warnings into the report
+    known = {f.fname for f in fm.ttflist}
+    for own in sorted((Path(mpl.get_data_path()) / "fonts" / "ttf").glob("*.ttf")):
+        if str(own) not in known:
+            fm.addfont(str(own))
     return mpl.font_manager.FontProperties(fname=str(path)).get_name()
 
 

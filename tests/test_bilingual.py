@@ -383,3 +383,22 @@ def test_kpi_tree_formulas_have_chinese_twins_of_the_same_english_text():
         if row.denominator:
             assert label(row.name, "en", "denominator") == row.denominator
             assert CJK.search(label(row.name, "zh", "denominator")), row.name
+
+
+def test_log_axis_finds_its_fonts_even_when_the_font_cache_lacks_matplotlibs_own(monkeypatch, caplog):
+    # a font cache written by another, since deleted, matplotlib install lists system fonts only: the
+    # mathtext of log-axis ticks then printed 20 findfont warnings into chapter 3's report
+    import logging
+    fm = matplotlib.font_manager.fontManager
+    monkeypatch.setattr(fm, "ttflist", [f for f in fm.ttflist if "mpl-data" not in f.fname])
+    matplotlib.font_manager.FontManager._findfont_cached.cache_clear()
+    plots.cjk_font.cache_clear()
+    with caplog.at_level(logging.WARNING, logger="matplotlib.font_manager"), plots.theme("zh"):
+        fig, ax = plt.subplots()
+        ax.bar(["对照组", "实验组"], [10, 1000])
+        ax.set_yscale("log")
+        fig.canvas.draw()
+        plt.close(fig)
+    assert not [r.getMessage() for r in caplog.records if "findfont" in r.getMessage()]
+    matplotlib.font_manager.FontManager._findfont_cached.cache_clear()
+    plots.cjk_font.cache_clear()
