@@ -281,3 +281,22 @@ __all__ = [
     "sentiment_around_tickets",
     "sentiment_by",
 ]
+
+
+def labelled_check(scored: pd.DataFrame, labels, positive_class: str = "negative", seed: int = 0,
+                   tz: str = DEFAULT_TZ):
+    """The chat messages' share of ``positive_class`` as the model reads it, corrected with hand labels
+    ``labels(msg_id, label)`` of a random sample of messages (:func:`helpers.prevalence.adjusted_share`).
+
+    ``scored`` is :func:`score_feedback` output; only its messages count. Returns ``(Prevalence,
+    confusion)``: the corrected share and the hand × model label counts. Labels of messages not in
+    ``scored`` (outside its window, or without text) are left out, so ``n_labelled`` counts the rest."""
+    from helpers.prevalence import adjusted_share, confusion
+
+    lab = _engine.to_pandas(_engine.table(labels, "labels", ("msg_id", "label"), tz).select("msg_id", "label"), tz)
+    msgs = scored[scored["source"] == "message"]
+    both = lab.astype({"msg_id": str}).merge(msgs[["item_id", "label"]].astype({"item_id": str}),
+                                             left_on="msg_id", right_on="item_id", suffixes=("_hand", "_model"))
+    share = float((msgs["label"] == positive_class).mean()) if len(msgs) else float("nan")
+    result = adjusted_share(both["label_model"], both["label_hand"], share, len(msgs), positive_class, seed=seed)
+    return result, confusion(both["label_model"], both["label_hand"])

@@ -144,6 +144,10 @@ TABLES: dict[str, dict[str, str]] = {
         "msg_total": "int64",
         "new_member_cnt": "int64",
     },
+    "sentiment_labels": {            # hand labels of a random sample of customer messages (chapter 2)
+        "msg_id": "string",
+        "label": "string",            # negative, neutral, positive
+    },
     "ingest_log": {                  # the row account: rows_in = rows_kept + rows_quarantined
         "source": "string",
         "table": "string",

@@ -260,4 +260,5 @@ def write_raw(root: Path) -> Path:
         ["nav_fix", "member", "uC3", "control", "2026-07-16T00:00:00+08:00", "t2"],
         ["community_programme", "community", "wrCHAT1", "treatment", "2026-07-16T00:00:00+08:00", "small"]])
     write_json(raw / "experiments" / "experiments.json", {"experiments": []})
+    write_csv(raw / "labels" / "chat_sentiment.csv", ["msgid", "label"], [["m1", "negative"], ["m4", "neutral"]])
     return raw

@@ -59,6 +59,8 @@ def plant_defects(raw):
         ["nav_fix", "member", "uB2", "control", "2026-07-16T00:00:00", "t1"],
         ["nav_fix", "member", "uA1", "control", "2026-07-16T00:00:00+08:00", "t1"],
         ["nav_fix", "member", "uZZ", "control", "2026-07-16T00:00:00+08:00", "t1"]])
+    write_csv(raw / "labels" / "chat_sentiment.csv", ["msgid", "label"], [
+        ["m1", "negative"], ["m1", "positive"], ["m2", "angry"], ["m999", "neutral"], [None, "neutral"]])
     _append_lines(raw / "wecom" / "change_external_chat.jsonl", [json.dumps(
         {"CreateTime": 1780900000, "ChatId": "wrCHAT1", "ChangeType": "update", "UpdateDetail": "del_member",
          "QuitScene": 0, "MemChangeCnt": 1, "MemChangeList": ["woCCC003"]})])
@@ -91,6 +93,11 @@ EXPECTED = [  # table, file, row, column, reason
     ("orders", "salesforce/orders.csv", 6, "contact_id", "unknown contact_id: not a Salesforce Contact in Contact.csv"),
     ("orders", "salesforce/orders.csv", 7, "order_time",
      "column 'order_time': naive timestamp (no UTC offset), not guessed; got '2026-05-02 10:00:00'"),
+    ("sentiment_labels", "labels/chat_sentiment.csv", 3, "msgid", "duplicate msgid first seen at row 2"),
+    ("sentiment_labels", "labels/chat_sentiment.csv", 4, "label",
+     "column 'label': not one of the documented values ['negative', 'neutral', 'positive']; got 'angry'"),
+    ("sentiment_labels", "labels/chat_sentiment.csv", 5, "msgid", "unknown message: msgid is not in the archive"),
+    ("sentiment_labels", "labels/chat_sentiment.csv", 6, "msgid", "column 'msgid': missing required value"),
     ("tickets", "zendesk/ticket_metrics_p0002.json", 1, "ticket_id",
      "ticket_metrics of an unknown ticket_id (not in the kept tickets)"),
     ("tickets", "zendesk/tickets_p0002.json", 1, "id", "duplicate id first seen at row 1 of zendesk/tickets_p0001.json"),
@@ -127,6 +134,8 @@ def test_row_account_balances_per_file(dirty):
     a = account.set_index(["table", "file"])
     assert a.loc[("events", EV), ["rows_in", "rows_kept", "rows_quarantined"]].tolist() == [11, 6, 5]
     assert a.loc[("messages", MSG2), ["rows_in", "rows_kept", "rows_quarantined"]].tolist() == [5, 2, 3]
+    assert a.loc[("sentiment_labels", "labels/chat_sentiment.csv"), ["rows_in", "rows_kept", "rows_quarantined"]].tolist() == [5, 1, 4]
+    assert con.table("sentiment_labels").to_pandas().values.tolist() == [["m1", "negative"]]
     assert a["rows_quarantined"].sum() == len(q) == len(EXPECTED)
     assert con.table("events").count().execute() == 6 and con.table("orders").count().execute() == 2
 

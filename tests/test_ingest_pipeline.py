@@ -39,8 +39,8 @@ def test_row_account_balances_with_nothing_quarantined(ingested):
     account, tables, _, root = ingested
     assert (account["rows_in"] == account["rows_kept"] + account["rows_quarantined"]).all()
     assert account["rows_quarantined"].sum() == 0
-    assert account["rows_in"].sum() == 64
-    assert len(tables["ingest_log"]) == len(account) == 27
+    assert account["rows_in"].sum() == 66
+    assert len(tables["ingest_log"]) == len(account) == 28
     assert not list((root / "quarantine").glob("*.parquet"))
 
 
@@ -195,7 +195,7 @@ def test_scan_finds_planted_identifiers():
 def test_missing_source_folders_are_read_as_empty(tmp_path):
     import shutil
     raw = write_raw(tmp_path)
-    for folder in ("wecom", "tracking", "experiments"):
+    for folder in ("wecom", "tracking", "experiments", "labels"):
         shutil.rmtree(raw / folder)
     con = warehouse.connect(":memory:")
     account = ingest_all(raw, con, tmp_path / "q", run_id="t", salt=SALT, progress=False)

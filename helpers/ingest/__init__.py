@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm  # plain bars: these run from the command line, not in notebooks
 
-from helpers.ingest import broadcasts, experiments, msgaudit, salesforce, tables, tracking, wecom, zendesk
+from helpers.ingest import broadcasts, experiments, labels, msgaudit, salesforce, tables, tracking, wecom, zendesk
 from helpers.ingest.errors import (
     ColumnNotFoundError,
     IngestError,
@@ -200,6 +200,7 @@ def _ingest(raw: Path, con, quarantine_dir, run_id: str, salt: str, tz: str, pro
         "members": tables.members_table(stitched, memberships, wc, zd, sf, city_counts, consent, cities, t0),
         "identities": tables.identities_table(stitched, unionids, salt),
         "staff": tables.staff_table(wc["staff"], staff_ids, agents, salt),
+        "sentiment_labels": labels.sentiment_labels_table(raw, ledger, lambda ids: _archived(con, ids)),
     }
     for name, df in rest.items():
         write_table(con, name, df, tz=tz)
@@ -214,6 +215,15 @@ def _ingest(raw: Path, con, quarantine_dir, run_id: str, salt: str, tz: str, pro
     if progress:
         print(summarize(account).to_string(index=False))
     return account
+
+
+def _archived(con, msg_ids: pd.Series) -> pd.Series:
+    """Whether each id is a ``msg_id`` of the warehouse's ``messages`` (a semi-join in the engine)."""
+    import ibis
+
+    ids = ibis.memtable(pd.DataFrame({"msg_id": msg_ids.astype(str).unique()}))
+    found = set(ids.semi_join(con.table("messages"), "msg_id").to_pandas()["msg_id"])
+    return msg_ids.astype(str).isin(found)
 
 
 def summarize(account: pd.DataFrame) -> pd.DataFrame:

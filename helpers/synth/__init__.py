@@ -127,6 +127,7 @@ def _truth(seed, scale, clock, pp, comm, act, contacts, leads, od, tk, zd, bc, t
         "signoff_time_share": tr["signoff_time_share"],
         "prospect_conversion_rate": leads["pre_converted_30d"] / max(leads["pre_community"].size, 1),
         "open_rate": {k: bc["realized_open_rate"][k] for k in ("pre", "test_control", "test_treatment")},
+        "chat_negative_share": arch["realized"]["chat_negative_share"],
         "community_activity": {"pre": r["community_pre"], "test_treatment": r["community_test_treatment"],
                                "test_control": r["community_test_control"]},
     }

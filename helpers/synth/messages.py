@@ -6,12 +6,18 @@ phone); staff answer questions after a lognormal delay; robots auto-reply to log
 and post a daily notice; in the community programme's treatment chats staff post two check-in
 prompts a day during the test period. Only customers who agreed are archived; every message
 counts in ``groupchat/statistic``.
+
+``labels/chat_sentiment.csv`` is the analyst's hand-labelling of a uniform random sample of
+``LABELLED_MESSAGES`` archived customer texts (their planted sentiment; texts replaced by a phone line
+are not drawn), as a team would label a few hundred messages to check a sentiment model. The sample is
+drawn from its own random stream, so the archive does not depend on it.
 """
 from __future__ import annotations
 
 from functools import partial
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm import tqdm  # plain bars: these run from the command line, not in notebooks
@@ -27,6 +33,7 @@ MSGTYPE_P = [0.85, 0.07, 0.05, 0.03]
 TOPIC_P = {"tier3": [0.35, 0.16, 0.16, 0.18, 0.15], "other": [0.15, 0.2, 0.2, 0.25, 0.2]}
 SENT_P = {"logistics": [0.25, 0.30, 0.45], "other": [0.45, 0.35, 0.20]}
 STAFF_REPLY_P, ROBOT_REPLY_P = 0.75, 0.5
+LABELLED_MESSAGES = 400
 STAT_FIELDS = ("new_chat_cnt", "chat_total", "chat_has_msg", "new_member_cnt", "member_total", "member_has_msg",
                "msg_total", "migrate_trainee_chat_cnt")
 
@@ -61,8 +68,10 @@ def _customer(rng, clock, d, people, act, a_idx, state) -> dict:
     tail = np.array([x.split("{}")[1] for x in texts.PHONE_LINES], dtype=object)[tmpl]
     txt[ph] = head + identifiers.format_phones(rng, people.phone[mem[ph]], (0.7, 0.2, 0.0, 0.1)) + tail
     question[ph] = False
+    sent = np.where(mt == TEXT, sent, -1)
+    sent[ph] = -1
     return {"kind": np.full(n, CUSTOMER), "sender": mem, "chat": chat, "t": t, "mt": mt, "txt": txt,
-            "archived": archived, "question": question, "logistics": topic == 0}
+            "archived": archived, "question": question, "logistics": topic == 0, "sent": sent}
 
 
 def run(w: Writer, rng: np.random.Generator, clock: Clock, people, comm, act, progress: bool = True) -> dict:
@@ -71,6 +80,7 @@ def run(w: Writer, rng: np.random.Generator, clock: Clock, people, comm, act, pr
     bounds = np.searchsorted(amd["day"][order], np.arange(clock.n_days + 1))
     stats = np.zeros((clock.n_days, comm.n_chats, 2), dtype=np.int64)  # per chat: messages, distinct senders
     state = {"texts": 0, "phones": 0, "pending": None, "archived_customer": 0}
+    labels = _Labels(rng.spawn(1)[0], LABELLED_MESSAGES)  # a child stream: rng's own draws are unchanged
     staff_ids = comm.staff_userid
     follow = comm.owner[comm.home]
     robots = comm.robots[np.arange(comm.n_chats) % comm.robots.size]
@@ -82,7 +92,7 @@ def run(w: Writer, rng: np.random.Generator, clock: Clock, people, comm, act, pr
         parts = [c, _replies(rng, comm, c), _notices(rng, clock, d, comm)]
         if state["pending"] is not None:
             parts.append(state["pending"])
-        m = {k: np.concatenate([p[k] for p in parts]) for k in ("kind", "sender", "chat", "t", "mt", "txt", "archived")}
+        m = {k: np.concatenate([p[k] for p in parts]) for k in ("kind", "sender", "chat", "t", "mt", "txt", "archived", "sent")}
         late = m["t"] >= clock.day_start(d + 1) * 1000
         state["pending"] = {k: v[late] for k, v in m.items()} if late.any() else None
         m = {k: v[~late] for k, v in m.items()}
@@ -103,11 +113,40 @@ def run(w: Writer, rng: np.random.Generator, clock: Clock, people, comm, act, pr
         by_time = np.lexsort((np.arange(n), t))          # the archive is in time order
         cols = {"num": base + by_time, "who": who[by_time], "to": to[by_time], "room": chat[by_time] + 1,
                 "t": t[by_time], "mt": mt[by_time], "txt": txt[by_time]}
+        sent = np.r_[m["sent"][keep], np.full(cons.size, -1)][by_time]
+        labels.offer(sent, lambda rows: [f"{n}_{s}_external" for n, s in zip(cols["num"][rows], cols["t"][rows] // 1000)])
         w.lines_later(f"wecom/msgaudit/messages_{clock.day_label(d)}.jsonl", n, partial(_render, lk, cols),
                       "wecom/msgaudit")
     w.drain()
-    realized = {"chat_phone_share": state["phones"] / max(state["texts"], 1)}
+    w.csv("labels/chat_sentiment.csv", labels.frame(), "labels")
+    realized = {"chat_phone_share": state["phones"] / max(state["texts"], 1),
+                "chat_negative_share": labels.negative / max(labels.seen, 1)}
     return {"stats": stats, "realized": realized}
+
+
+class _Labels:
+    """A uniform random sample of ``k`` labelled messages without storing the others (bottom-k of random
+    keys), and the count of negative ones among all offered."""
+
+    def __init__(self, rng: np.random.Generator, k: int):
+        self.rng, self.k = rng, k
+        self.keys, self.ids, self.sent = np.empty(0), np.empty(0, dtype=object), np.empty(0, dtype=np.int64)
+        self.seen = self.negative = 0
+
+    def offer(self, sent: np.ndarray, ids_of) -> None:
+        rows = np.flatnonzero(sent >= 0)
+        self.seen += rows.size
+        self.negative += int((sent[rows] == texts.SENTIMENTS.index("negative")).sum())
+        key = self.rng.random(rows.size)
+        cut = np.sort(self.keys)[self.k - 1] if self.keys.size >= self.k else np.inf
+        rows, key = rows[key < cut], key[key < cut]
+        keys, ids, lab = np.r_[self.keys, key], np.r_[self.ids, np.array(ids_of(rows), dtype=object)], np.r_[self.sent, sent[rows]]
+        top = np.argsort(keys, kind="stable")[: self.k]
+        self.keys, self.ids, self.sent = keys[top], ids[top], lab[top]
+
+    def frame(self) -> pd.DataFrame:
+        out = pd.DataFrame({"msgid": self.ids, "label": np.array(texts.SENTIMENTS, dtype=object)[self.sent]})
+        return out.sort_values("msgid", kind="stable").reset_index(drop=True)
 
 
 def _render(lk: dict, c: dict) -> pa.Array:
@@ -157,7 +196,7 @@ def _replies(rng, comm, c: dict) -> dict:
                 np.array(texts.ROBOT_REPLIES, dtype=object)[rng.integers(0, len(texts.ROBOT_REPLIES), r.size)]]
     return {"kind": np.r_[np.full(q.size, STAFF), np.full(r.size, ROBOT)], "sender": np.r_[staff, chat[q.size:]],
             "chat": chat, "t": np.r_[c["t"][q], c["t"][r]] + delay.astype(np.int64), "mt": np.zeros(n, dtype=np.int64),
-            "txt": txt, "archived": np.ones(n, dtype=bool)}
+            "txt": txt, "archived": np.ones(n, dtype=bool), "sent": np.full(n, -1)}
 
 
 def _notices(rng, clock, d, comm) -> dict:
@@ -177,7 +216,7 @@ def _notices(rng, clock, d, comm) -> dict:
         sender = np.r_[sender, comm.owner[tc2]]
         txt = np.r_[txt, np.array(texts.PROGRAMME_POSTS, dtype=object)[rng.integers(0, len(texts.PROGRAMME_POSTS), tc2.size)]]
     return {"kind": kind, "sender": sender, "chat": chats, "t": t, "mt": np.zeros(chats.size, dtype=np.int64),
-            "txt": txt, "archived": np.ones(chats.size, dtype=bool)}
+            "txt": txt, "archived": np.ones(chats.size, dtype=bool), "sent": np.full(chats.size, -1)}
 
 
 def _count(day_stats: np.ndarray, m: dict, comm) -> None:

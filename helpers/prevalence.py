@@ -1,0 +1,97 @@
+"""How common a class really is when a classifier labels the texts: the model's share corrected with a
+hand-labelled random sample (adjusted classify-and-count, Forman 2008; Rogan–Gladen in epidemiology).
+
+Definitions
+-----------
+- **model share** ``q``: items the model puts in the class / all items scored.
+- **hit rate** ``tpr``: labelled items of the class the model also puts in it / labelled items of the class.
+- **false-alarm rate** ``fpr``: labelled items *not* of the class that the model puts in it / labelled
+  items not of the class.
+- **adjusted share**: ``(q − fpr) / (tpr − fpr)``, clipped to [0, 1]. It is unbiased when the labelled
+  items are a uniform random sample of the scored ones and the model behaves alike on both. Its 95%
+  interval resamples the labelled items (percentile bootstrap; the model share, over many more items,
+  is held fixed). ``tpr − fpr`` below ``MIN_SEPARATION`` gives ``status='MODEL_TOO_WEAK'``.
+- **labelled share**: the class's share among the labelled items alone (Wilson interval): unbiased
+  too, and wider; the two agree when the model's error rates are stable.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from helpers._results import html_table
+
+MIN_SEPARATION = 0.1
+
+
+@dataclass(frozen=True)
+class Prevalence:
+    """The model's share of a class, its error rates on the labelled items, and the corrected share."""
+
+    positive_class: str
+    n_scored: int
+    n_labelled: int
+    model_share: float
+    hit_rate: float
+    false_alarm_rate: float
+    adjusted_share: float
+    adjusted_ci_low: float
+    adjusted_ci_high: float
+    labelled_share: float
+    labelled_ci_low: float
+    labelled_ci_high: float
+    status: str = "OK"
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return pd.DataFrame([self.__dict__])
+
+    def _repr_html_(self) -> str:
+        return html_table(self)
+
+
+def _adjust(q: float, tpr, fpr):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.clip((q - fpr) / (tpr - fpr), 0.0, 1.0)
+
+
+def adjusted_share(predicted, truth, model_share: float, n_scored: int, positive_class: str,
+                   n_boot: int = 2000, seed: int = 0) -> Prevalence:
+    """Correct ``model_share`` (the share of ``positive_class`` the model gives ``n_scored`` items) with
+    the labelled items' model labels ``predicted`` and hand labels ``truth`` (equal length, same order).
+    Fewer than one labelled item in and out of the class gives ``status='NO_LABELS'``."""
+    pred = np.asarray(predicted, dtype=object) == positive_class
+    true = np.asarray(truth, dtype=object) == positive_class
+    if pred.shape != true.shape:
+        raise ValueError(f"`predicted` and `truth` differ in length ({pred.size} vs {true.size}).")
+    n, k = int(true.size), int(true.sum())
+    nan = float("nan")
+    if k == 0 or k == n:
+        return Prevalence(positive_class, n_scored, n, model_share, nan, nan, nan, nan, nan,
+                          k / n if n else nan, nan, nan, "NO_LABELS")
+    tpr, fpr = pred[true].mean(), pred[~true].mean()
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, (n_boot, n))
+    t_b, p_b = true[idx], pred[idx]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tpr_b = (p_b & t_b).sum(axis=1) / t_b.sum(axis=1)
+        fpr_b = (p_b & ~t_b).sum(axis=1) / (~t_b).sum(axis=1)
+    boot = _adjust(model_share, tpr_b, fpr_b)
+    boot = boot[np.isfinite(boot)]
+    lo, hi = np.percentile(boot, [2.5, 97.5]) if boot.size else (nan, nan)
+    l_lo, l_hi = proportion_confint(k, n, alpha=0.05, method="wilson")
+    status = "OK" if tpr - fpr >= MIN_SEPARATION else "MODEL_TOO_WEAK"
+    return Prevalence(positive_class, n_scored, n, float(model_share), float(tpr), float(fpr),
+                      float(_adjust(model_share, tpr, fpr)), float(lo), float(hi), k / n, float(l_lo), float(l_hi),
+                      status)
+
+
+def confusion(predicted, truth, labels=("negative", "neutral", "positive")) -> pd.DataFrame:
+    """Hand label (rows) × model label (columns) counts of the labelled items, every label shown."""
+    tab = pd.crosstab(pd.Categorical(np.asarray(truth, dtype=object), categories=labels),
+                      pd.Categorical(np.asarray(predicted, dtype=object), categories=labels), dropna=False)
+    tab.index.name, tab.columns.name = "hand_label", "model_label"
+    return tab

@@ -1,0 +1,68 @@
+"""Adjusted classify-and-count against hand-computed cases and the sample's planted chat sentiment."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import feedback as F
+from helpers import prevalence as P
+
+
+def test_adjusted_share_by_hand():
+    # 10 labelled: 4 negative, all read negative (tpr 1); 6 not negative, 3 read negative (fpr 0.5)
+    truth = ["negative"] * 4 + ["neutral"] * 3 + ["positive"] * 3
+    pred = ["negative"] * 4 + ["negative", "negative", "neutral", "negative", "positive", "positive"]
+    r = P.adjusted_share(pred, truth, model_share=0.7, n_scored=1000, positive_class="negative", n_boot=500)
+    assert (r.hit_rate, r.false_alarm_rate) == (1.0, 0.5)
+    assert r.adjusted_share == pytest.approx((0.7 - 0.5) / (1 - 0.5))  # 0.4
+    assert r.labelled_share == pytest.approx(0.4) and r.status == "OK"
+    assert r.adjusted_ci_low <= r.adjusted_share <= r.adjusted_ci_high
+    # clipped to [0, 1]: a model share below the false-alarm rate means none
+    assert P.adjusted_share(pred, truth, 0.3, 1000, "negative", n_boot=50).adjusted_share == 0.0
+    tab = P.confusion(pred, truth)
+    assert tab.loc["neutral", "negative"] == 2 and tab.loc["positive", "negative"] == 1 and tab.to_numpy().sum() == 10
+
+
+def test_adjusted_share_recovers_a_simulated_prevalence():
+    rng = np.random.default_rng(5)
+    n = 200_000
+    truth = np.where(rng.random(n) < 0.25, "negative", "other")
+    # a model that calls 90% of negatives and 35% of the rest negative: reads 0.25*0.9 + 0.75*0.35 = 48.75%
+    pred = np.where(truth == "negative", np.where(rng.random(n) < 0.9, "negative", "other"),
+                    np.where(rng.random(n) < 0.35, "negative", "other"))
+    sample = rng.choice(n, 400, replace=False)
+    r = P.adjusted_share(pred[sample], truth[sample], float((pred == "negative").mean()), n, "negative", seed=1)
+    assert r.model_share == pytest.approx(0.4875, abs=0.005)
+    assert r.adjusted_ci_low < 0.25 < r.adjusted_ci_high and abs(r.adjusted_share - 0.25) < 0.06
+    assert r.labelled_ci_low < 0.25 < r.labelled_ci_high
+
+
+def test_weak_model_and_one_sided_labels_are_flagged():
+    same = P.adjusted_share(["negative", "negative", "neutral", "neutral"], ["negative", "neutral", "negative", "neutral"],
+                            0.5, 10, "negative", n_boot=20)
+    assert same.status == "MODEL_TOO_WEAK"  # tpr = fpr = 0.5: the model says nothing about the class
+    none = P.adjusted_share(["neutral"] * 3, ["neutral"] * 3, 0.2, 10, "negative")
+    assert none.status == "NO_LABELS" and np.isnan(none.adjusted_share)
+    with pytest.raises(ValueError, match="differ in length"):
+        P.adjusted_share(["negative"], ["negative", "neutral"], 0.5, 10, "negative")
+
+
+def test_labelled_check_joins_labels_to_scored_messages():
+    scored = pd.DataFrame({"source": ["message"] * 4 + ["ticket"], "item_id": ["m1", "m2", "m3", "m4", "t1"],
+                           "label": ["negative", "negative", "positive", "neutral", "negative"]})
+    labels = pd.DataFrame({"msg_id": ["m1", "m2", "m3", "zz"], "label": ["negative", "neutral", "positive", "negative"]})
+    r, tab = F.labelled_check(scored, labels)
+    assert r.n_scored == 4 and r.n_labelled == 3  # the ticket and the unknown message are left out
+    assert r.model_share == 0.5 and (r.hit_rate, r.false_alarm_rate) == (1.0, 0.5)
+    assert tab.loc["neutral", "negative"] == 1
+
+
+def test_sample_negative_share_is_recovered_from_its_hand_labels(sample):
+    con = sample.con
+    fb = F.member_feedback(con.table("messages"), members=con.table("members"), start=sample.timeline.pre[0],
+                           end=sample.timeline.end)
+    r, tab = F.labelled_check(F.score_feedback(fb), con.table("sentiment_labels"), seed=7)
+    planted = sample.truth["figures"]["chat_negative_share_realized"]
+    # the model reads questions and neutral remarks as complaints: its own share is far above the truth
+    assert r.model_share > planted + 0.1
+    assert r.adjusted_ci_low <= planted <= r.adjusted_ci_high and r.labelled_ci_low <= planted <= r.labelled_ci_high
+    assert r.n_labelled >= 0.95 * 400 and r.status == "OK"
