@@ -247,6 +247,7 @@ class SentimentEvaluation:
     accuracy_ci: tuple[float, float]
     macro_f1: float
     confusion: pd.DataFrame = field(repr=False)
+    correct: np.ndarray | None = field(default=None, repr=False)  # per text: predicted its label
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -277,28 +278,47 @@ def evaluate_sentiment(model, texts: Iterable[str], labels) -> SentimentEvaluati
                       columns=pd.Index(["negative", "positive"], name="predicted"))
     return SentimentEvaluation(model=getattr(model, "name", type(model).__name__), n=len(y), accuracy=hits / len(y),
                                accuracy_ci=(float(ci[0]), float(ci[1])),
-                               macro_f1=float(f1_score(y, pred, average="macro", labels=[0, 1])), confusion=cm)
+                               macro_f1=float(f1_score(y, pred, average="macro", labels=[0, 1])), confusion=cm,
+                               correct=pred == y)
+
+
+def paired_accuracy_p(correct_a, correct_b) -> float:
+    """McNemar's test (chi-square with continuity correction, statsmodels) that two models scored on the
+    same texts are equally accurate: only the texts one gets right and the other wrong count."""
+    from statsmodels.stats.contingency_tables import mcnemar
+
+    a, b = np.asarray(correct_a, dtype=bool), np.asarray(correct_b, dtype=bool)
+    if a.shape != b.shape:
+        raise ValueError(f"`correct_a` and `correct_b` differ in length ({a.size} vs {b.size}).")
+    table = [[int((a & b).sum()), int((a & ~b).sum())], [int((~a & b).sum()), int((~a & ~b).sum())]]
+    if table[0][1] + table[1][0] == 0:
+        return 1.0
+    return float(mcnemar(table, exact=False, correction=True).pvalue)
 
 
 def compare_models(seed: int = DEFAULT_SEED, test_share: float = DEFAULT_TEST_SHARE, cache: bool = True) -> pd.DataFrame:
     """Held-out figures of the kit's model and SnowNLP's bundled model on the same split:
-    ``model, trained_on, n_train, n, accuracy, accuracy_ci_low, accuracy_ci_high, macro_f1``.
+    ``model, trained_on, n_train, n, accuracy, accuracy_ci_low, accuracy_ci_high, macro_f1`` and
+    ``p_vs_kit`` (:func:`paired_accuracy_p` against the kit's model on the same sentences; NaN on its row).
     SnowNLP scores about a hundred sentences a second, so the table (which depends only on the corpus,
     the split, the user dictionary and the package versions) is cached beside the kit's model."""
     import snownlp
 
     from helpers.text import USER_DICT
     tag = hashlib.sha1(USER_DICT.read_bytes()).hexdigest()[:8]
-    path = MODEL_DIR / (f"comparison_seed{seed}_test{test_share:g}_dict{tag}_sklearn{sklearn.__version__}"
+    path = MODEL_DIR / (f"comparison_v2_seed{seed}_test{test_share:g}_dict{tag}_sklearn{sklearn.__version__}"
                         f"_snownlp{getattr(snownlp, '__version__', metadata.version('snownlp'))}.csv")
     if cache and path.exists():
         return pd.read_csv(path, dtype={"model": "object", "trained_on": "object", "n_train": "Int64"})
     train, test = held_out_split(sentiment_corpus(), test_share, seed)
-    rows = []
+    rows, kit_correct = [], None
     for m, n_train in ((kit_model(seed, test_share), len(train)), (SnowNLPBaseline(), None)):
-        s = evaluate_sentiment(m, test["text"], test["label"]).summary
+        ev = evaluate_sentiment(m, test["text"], test["label"])
+        s = ev.summary
         s.insert(1, "trained_on", m.trained_on)
         s.insert(2, "n_train", n_train)
+        s["p_vs_kit"] = float("nan") if kit_correct is None else paired_accuracy_p(kit_correct, ev.correct)
+        kit_correct = ev.correct if kit_correct is None else kit_correct
         rows.append(s)
     out = pd.concat(rows, ignore_index=True).astype({"n_train": "Int64"})  # SnowNLP's training size is unknown
     if cache:
@@ -317,6 +337,7 @@ __all__ = [
     "SentimentModel",
     "SnowNLPBaseline",
     "compare_models",
+    "paired_accuracy_p",
     "evaluate_sentiment",
     "held_out_split",
     "kit_model",

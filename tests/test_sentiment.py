@@ -125,3 +125,13 @@ def test_model_comparison_is_cached(tmp_path, monkeypatch):
     again = S.compare_models()
     assert len(calls) == 2 and len(list(tmp_path.glob("comparison_*.csv"))) == 1
     pd.testing.assert_frame_equal(first, again, check_dtype=False)
+
+
+def test_paired_accuracy_p_by_hand():
+    # 10 texts only A gets right, 2 only B, 30 both, 8 neither: chi2 = (|10 - 2| - 1)^2 / 12 = 49 / 12
+    a = np.r_[np.ones(10), np.zeros(2), np.ones(30), np.zeros(8)].astype(bool)
+    b = np.r_[np.zeros(10), np.ones(2), np.ones(30), np.zeros(8)].astype(bool)
+    from scipy import stats
+    assert S.paired_accuracy_p(a, b) == pytest.approx(stats.chi2.sf(49 / 12, 1))
+    assert S.paired_accuracy_p(a, b) == S.paired_accuracy_p(b, a)
+    assert S.paired_accuracy_p(a, a) == 1.0  # no discordant text: no evidence of a difference
