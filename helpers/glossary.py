@@ -172,6 +172,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "accuracy_ci_low": ("Accuracy, 95% CI low", "准确率 95% 区间下限"),
     "accuracy_ci_high": ("Accuracy, 95% CI high", "准确率 95% 区间上限"),
     "macro_f1": ("Macro-F1", "宏平均 F1"),
+    "p_vs_kit": ("p vs the kit's model (McNemar)", "与本工具模型的配对检验 p 值"),
     "n_texts": ("Texts", "文本数"),
     "n_tickets": ("Tickets", "工单数"),
     "mean_score": ("Mean sentiment (-1..1)", "平均情感得分 (-1..1)"),

@@ -89,8 +89,10 @@ def insights_from(recorded: Mapping[str, dict]) -> dict[str, str]:
         out["content_mix"] = (f"18-25 members interact with {m['interaction_rate_18_25_guide']:.0%} of guides they view "
                               f"but {m['interaction_rate_18_25_skin_update']:.0%} of skin updates")
     if m.get("tier3_logistics_share") is not None and m.get("tier3_logistics_mean_resolution_hours") is not None:
+        other = m.get("other_tiers_logistics_mean_resolution_hours")
         out["regional_squad"] = (f"Tier-3 cities: {m['tier3_logistics_share']:.0%} of their tickets are logistics, "
-                                 f"resolved in {m['tier3_logistics_mean_resolution_hours']:.0f} h on average")
+                                 f"resolved in {m['tier3_logistics_mean_resolution_hours']:.0f} h on average"
+                                 + (f" ({other:.0f} h in other tiers)" if other is not None else ""))
     return out
 
 

@@ -320,10 +320,13 @@ def test_plots_draw_what_they_are_given():
 def test_strategy_insights_carry_recorded_figures():
     from helpers import strategy
     recorded = {"02": {"itinerary_bounce_pre": {"value": 0.3201}, "rfm_r5_repurchase_rate": {"value": 0.78},
-                       "rfm_r5_participation_rate": {"value": 0.35}}}
+                       "rfm_r5_participation_rate": {"value": 0.35}, "tier3_logistics_share": {"value": 0.68},
+                       "tier3_logistics_mean_resolution_hours": {"value": 48.0},
+                       "other_tiers_logistics_mean_resolution_hours": {"value": 45.6}}}
     ins = strategy.insights_from(recorded)
     assert ins["nav_fix"].startswith("32% of itinerary-consult")
     assert "78%" in ins["high_rfm_care"] and "35%" in ins["high_rfm_care"]
+    assert ins["regional_squad"].endswith("68% of their tickets are logistics, resolved in 48 h on average (46 h in other tiers)")
     assert "content_mix" not in ins  # no figure recorded: the default sentence stays
     cat = strategy.catalogue(insights=ins).set_index("strategy_id")
     assert cat.loc["nav_fix", "insight"] == ins["nav_fix"]
