@@ -34,6 +34,7 @@ __all__ = [
     "plots_journey",
     "plots_members",
     "plots_service",
+    "prevalence",
     "privacy",
     "project",
     "prose",
