@@ -231,6 +231,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "primary": ("Primary metric", "主要指标"),
     "itinerary_bounce_rate": ("Itinerary bounce rate", "行程咨询跳出率"),
     "community_activity_rate": ("Group-chat activity rate", "社群活跃率"),
+    "logistics_resolution_hours": ("Logistics resolution hours", "物流工单解决时长（小时）"),
+    "negative_message_share": ("Negative message share", "负面消息占比"),
     "tickets_per_member": ("Tickets per member", "人均工单数"),
     "leaves_per_member": ("Groups left per member", "人均退群数"),
     "group_chats": ("Group chats", "社群数"),

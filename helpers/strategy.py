@@ -86,8 +86,8 @@ def insights_from(recorded: Mapping[str, dict]) -> dict[str, str]:
         out["high_rfm_care"] = (f"The most recent fifth of buyers repurchase at {m['rfm_r5_repurchase_rate']:.0%} but only "
                                 f"{m['rfm_r5_participation_rate']:.0%} take part in the community")
     if m.get("interaction_rate_18_25_guide") is not None and m.get("interaction_rate_18_25_skin_update") is not None:
-        out["content_mix"] = (f"18-25 members interact with {m['interaction_rate_18_25_guide']:.0%} of guides they view "
-                              f"but {m['interaction_rate_18_25_skin_update']:.0%} of skin updates")
+        out["content_mix"] = (f"18-25 members' likes, comments and shares come to {m['interaction_rate_18_25_guide']:.0%} "
+                              f"of their guide views but {m['interaction_rate_18_25_skin_update']:.0%} of their skin-update views")
     if m.get("tier3_logistics_share") is not None and m.get("tier3_logistics_mean_resolution_hours") is not None:
         other = m.get("other_tiers_logistics_mean_resolution_hours")
         out["regional_squad"] = (f"Tier-3 cities: {m['tier3_logistics_share']:.0%} of their tickets are logistics, "
