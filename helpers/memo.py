@@ -46,7 +46,7 @@ class Memo:
 
     @property
     def text(self) -> str:
-        return f"**{self.experiment_id}: {self.decision.upper()}.** " + " ".join(
+        return f"**{self.experiment_id.replace('_', ' ').capitalize()}: {self.decision.upper()}.** " + " ".join(
             r[0].upper() + r[1:] + "." for r in self.reasons)
 
     def _repr_html_(self) -> str:
@@ -91,7 +91,9 @@ def decide(experiment_id: str, primary, primary_metric: str, mde: float,
     if status != "OK" or not (math.isfinite(lo) and math.isfinite(hi)):
         return Memo(experiment_id, "iterate", primary_metric, est, lo, hi,
                     (f"the primary estimate is unavailable ({status}); fix the data and rerun",), harmed)
-    span = f"the {primary_metric} effect is {fmt(est)} (95% CI {fmt(lo)} to {fmt(hi)})"
+    span = f"the {primary_metric.replace('_', ' ')} effect is {fmt(est)} (95% CI {fmt(lo)} to {fmt(hi)})"
+    named = ", ".join(h.replace("_", " ") for h in harmed)
+    guards = "guardrails are" if len(harmed) > 1 else "a guardrail is"
     if g_hi < 0:
         return Memo(experiment_id, "stop", primary_metric, est, lo, hi, (span, "the change makes the metric worse"), harmed)
     if g_hi < mde and g_lo > -mde:
@@ -99,13 +101,13 @@ def decide(experiment_id: str, primary, primary_metric: str, mde: float,
                     (span, f"the interval excludes the minimum worthwhile effect {fmt(mde, '')}"), harmed)
     if harmed and g_lo <= 0:
         return Memo(experiment_id, "stop", primary_metric, est, lo, hi,
-                    (span, "guardrail(s) harmed: " + ", ".join(harmed)), harmed)
+                    (span, f"{guards} harmed: {named}"), harmed)
     if g_lo > 0 and not harmed:
         return Memo(experiment_id, "ship", primary_metric, est, lo, hi,
-                    (span, "the interval excludes 0 and no guardrail is harmed"), harmed)
+                    (span, "the interval excludes 0 and no guardrail shows a significant harm"), harmed)
     if g_lo > 0:
         return Memo(experiment_id, "iterate", primary_metric, est, lo, hi,
-                    (span, "but guardrail(s) are harmed: " + ", ".join(harmed)), harmed)
+                    (span, f"but {guards} harmed: {named}"), harmed)
     return Memo(experiment_id, "iterate", primary_metric, est, lo, hi,
                 (span, "the interval includes both 0 and the minimum worthwhile effect: run longer or larger"), harmed)
 

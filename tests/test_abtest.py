@@ -279,6 +279,7 @@ def test_memo_rules_ship_iterate_stop():
     harm = pd.DataFrame({"metric": ["tickets", "leaves"], "estimate": [0.2, -0.1], "p_value": [0.001, 0.01]})
     m = memo.decide("e", ship, "open_rate", mde=0.03, guardrails=harm)
     assert m.decision == "iterate" and m.guardrails_harmed == ("tickets",)
+    assert m.text.startswith("**E: ITERATE.** The open rate effect") and m.text.endswith("But a guardrail is harmed: tickets.")
     assert memo.decide("e", unclear, "open_rate", mde=0.03, guardrails=harm).decision == "stop"
     est = abtest.proportion_test(ProportionStats(1000, 200), ProportionStats(1000, 260))
     m = memo.decide("e", est, "open_rate", mde=0.03)
