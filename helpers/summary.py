@@ -8,6 +8,8 @@
 """
 from __future__ import annotations
 
+import math
+
 from typing import Mapping
 
 import pandas as pd
@@ -66,18 +68,33 @@ def experiment_results(recorded: Mapping[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def _sure_relative(effect, low, high, baseline) -> float:
+    """|end of the interval nearest 0| / |baseline| (0 if the interval crosses 0; |effect / baseline|
+    without an interval; 0 without a baseline)."""
+    if not baseline:
+        return 0.0
+    if low is None or high is None:
+        return abs(effect / baseline)
+    return min(abs(low), abs(high)) / abs(baseline) if low * high > 0 else 0.0
+
+
 def recommendations(recorded: Mapping[str, dict], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
     """Ranked recommendations: ``rank, experiment_id, action, impact, text``. Shipped experiments come
-    first by |relative effect|, then 'iterate' ones, then strategies still to test (by ICE, from
-    ``catalogue`` if given)."""
+    first, then 'iterate' ones, then strategies still to test (by ICE, from ``catalogue`` if given).
+    Within a decision the **impact** is the relative effect the interval guarantees: the end of the 95%
+    interval nearest 0 over the baseline, as a magnitude (0 when the interval crosses 0, the point
+    estimate's magnitude when there is no interval), so a wide interval does not outrank a sure one."""
     res = experiment_results(recorded)
     order = {"ship": 0, "iterate": 1, "stop": 2}
-    res = res.assign(order=res["decision"].map(order).fillna(3), impact=res["relative_effect"].abs().fillna(0))
+    sure = [_sure_relative(*row) for row in zip(res["effect"], res["ci_low"], res["ci_high"], res["baseline"])]
+    res = res.assign(order=res["decision"].map(order).fillna(3), impact=sure)
     res = res.sort_values(["order", "impact"], ascending=[True, False])
     rows = []
     for r in res.itertuples():
         ci = pp_interval(r.ci_low, r.ci_high) if r.ci_low is not None else "(no interval)"
-        rel = f", {r.relative_effect:+.0%} relative to its baseline" if r.relative_effect is not None else ""
+        rel = (f", {r.relative_effect:+.0%} relative to its baseline"
+               + (f" ({math.copysign(r.impact, r.effect):+.0%} at the interval's end nearest 0)" if r.ci_low is not None and r.impact > 0 else "")
+               if r.relative_effect is not None else "")
         rows.append(dict(experiment_id=r.experiment_id, action=r.decision or "review", impact=r.impact,
                          text=f"{(r.decision or 'review').capitalize()} {r.experiment_id}: {pp(r.effect)} {ci}{rel}."))
     if catalogue is not None:

@@ -26,10 +26,18 @@ def test_scoreboard_pairs_baseline_and_test():
 
 def test_recommendations_rank_ship_by_relative_impact_then_iterate_then_planned():
     rec = summary.recommendations(RECORDED, strategy.catalogue())
-    # nav_fix: |-0.14/0.32| = 44%; broadcast: 0.06/0.20 = 30%; programme is 'iterate'
+    # sure relative effects: nav_fix |-0.13|/0.32 = 41%; broadcast 0.04/0.20 = 20%; programme is 'iterate'
     assert rec["experiment_id"].tolist()[:3] == ["nav_fix", "broadcast_personalization", "community_programme"]
-    assert rec.iloc[0]["impact"] == pytest.approx(0.4375)
-    assert rec.iloc[0]["text"] == "Ship nav_fix: -14.0 pp (95% CI -15.0 to -13.0 pp), -44% relative to its baseline."
+    assert rec.iloc[0]["impact"] == pytest.approx(0.13 / 0.32)
+    assert rec.iloc[0]["text"] == ("Ship nav_fix: -14.0 pp (95% CI -15.0 to -13.0 pp), -44% relative to its baseline "
+                                   "(-41% at the interval's end nearest 0).")
+    assert rec.iloc[2]["impact"] == 0 and "nearest 0" not in rec.iloc[2]["text"]  # its interval crosses 0
+    # a large but uncertain effect ranks below a smaller sure one
+    # (+133% relative, but its interval guarantees only 0.005 / 0.15 = 3%: below broadcast's 20%)
+    wide = {**RECORDED, "03": {**RECORDED["03"], "effect_community_programme": {"value": 0.2, "ci": [0.005, 0.395]},
+                               "decision_community_programme": {"value": "ship"}}}
+    assert summary.recommendations(wide)["experiment_id"].tolist()[:3] == ["nav_fix", "broadcast_personalization",
+                                                                          "community_programme"]
     assert set(rec["action"].iloc[3:]) == {"test next"} and rec["rank"].tolist() == list(range(1, len(rec) + 1))
 
 
