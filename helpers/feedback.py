@@ -200,9 +200,10 @@ def aspect_tickets_by_tier(scored: pd.DataFrame, aspect: str = "logistics",
     tickets fall in the matching ``categories`` (default :data:`ASPECT_CATEGORIES`), and how long
     those tickets take. Columns ``city_tier, feedback_texts, aspect_feedback_share, tickets,
     category_tickets, category_ticket_share, category_mean_handling_hours,
-    category_median_handling_hours, voiced_members, voiced_member_ticket_rate,
-    other_member_ticket_rate`` (members who voiced the aspect in chat, and the share of them vs of
-    the other chat members of the tier who filed a ticket in the categories)."""
+    category_median_handling_hours, voiced_members, other_members, voiced_member_ticket_rate,
+    other_member_ticket_rate, ticket_rate_p_value`` (members who voiced the aspect in chat, the share
+    of them vs of the other chat members of the tier who filed a ticket in the categories, and the
+    two-sided Fisher exact p-value of that difference)."""
     cats = ASPECT_CATEGORIES.get(aspect, ()) if categories is None else tuple(categories)
     msg = scored[(scored["source"] == "message")].dropna(subset=["city_tier"])
     tk = scored[(scored["source"] == "ticket")].dropna(subset=["city_tier"])
@@ -219,9 +220,12 @@ def aspect_tickets_by_tier(scored: pd.DataFrame, aspect: str = "logistics",
             tickets=len(t), category_tickets=len(ct), category_ticket_share=len(ct) / len(t) if len(t) else np.nan,
             category_mean_handling_hours=ct["handling_hours"].mean(),
             category_median_handling_hours=ct["handling_hours"].median(),
-            voiced_members=len(voiced),
+            voiced_members=len(voiced), other_members=len(others),
             voiced_member_ticket_rate=len(voiced & filers) / len(voiced) if voiced else np.nan,
-            other_member_ticket_rate=len(others & filers) / len(others) if others else np.nan))
+            other_member_ticket_rate=len(others & filers) / len(others) if others else np.nan,
+            ticket_rate_p_value=stats.fisher_exact([[len(voiced & filers), len(voiced - filers)],
+                                                    [len(others & filers), len(others - filers)]]).pvalue
+            if voiced and others else np.nan))
     return pd.DataFrame(rows)
 
 

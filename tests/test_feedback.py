@@ -94,6 +94,8 @@ def test_aspect_joins_on_hand_frames(scored):
     assert tiers.loc[3, ["tickets", "category_tickets", "category_ticket_share"]].tolist() == [1, 1, 1.0]
     assert tiers.loc[3, "category_mean_handling_hours"] == pytest.approx(48.0)
     assert tiers.loc[3, "voiced_member_ticket_rate"] == 1.0
+    # member a voiced logistics and filed; no other tier-3 chat member: no comparison, no p-value
+    assert tiers.loc[3, "other_members"] == 0 and np.isnan(tiers.loc[3, "ticket_rate_p_value"])
     ac = F.aspect_category(scored).set_index("category")
     assert bool(ac.loc["signoff_exception", "matches"]) and ac.loc["signoff_exception", "aspect"] == "logistics"
 
@@ -130,6 +132,18 @@ def test_sample_logistics_dominates_tier3_feedback(sample, sample_scored):
     assert t3.idxmax() == "logistics"
     other = share[(share["city_tier"] != 3) & (share["aspect"] == "logistics")]["share"]
     assert t3["logistics"] > 2 * other.max()
+
+
+def test_ticket_rate_difference_is_fisher_tested():
+    # tier 3: 4 members voice logistics (3 file a logistics ticket), 6 do not (1 files)
+    msgs = pd.DataFrame({"source": "message", "member_id": [f"v{i}" for i in range(4)] + [f"o{i}" for i in range(6)],
+                         "city_tier": 3, "aspect": ["logistics"] * 4 + ["price"] * 6, "category": None, "handling_hours": np.nan})
+    tks = pd.DataFrame({"source": "ticket", "member_id": ["v0", "v1", "v2", "o0"], "city_tier": 3, "aspect": None,
+                        "category": "delivery_delay", "handling_hours": 10.0})
+    row = F.aspect_tickets_by_tier(pd.concat([msgs, tks], ignore_index=True)).iloc[0]
+    assert (row["voiced_members"], row["other_members"]) == (4, 6)
+    assert row["voiced_member_ticket_rate"] == 0.75 and row["other_member_ticket_rate"] == pytest.approx(1 / 6)
+    assert row["ticket_rate_p_value"] == pytest.approx(stats.fisher_exact([[3, 1], [1, 5]]).pvalue)
 
 
 def test_sample_lexicon_agrees_with_most_but_not_all_logistics_tickets(sample_scored):
