@@ -1,7 +1,11 @@
 """Data quality per canonical table, measured in the engine: freshness, completeness, duplicates.
 
 - **freshness**: hours from the table's latest record (its main time column) to ``as_of``.
-- **completeness**: share of rows where a column is not null (empty strings count as missing).
+- **completeness**: share of rows where a column is not null (empty strings count as missing). The
+  least complete column of a table is sought among the columns that every row should fill: columns
+  in ``BY_DESIGN`` are empty for some rows by their definition (a member still in the group has no
+  ``leave_ts``, a page view no ``content_id``, an open ticket no ``solved_ts``), so their gaps are not
+  defects.
 - **duplicates**: rows whose key columns repeat an earlier row's (rows − distinct keys).
 """
 from __future__ import annotations
@@ -23,6 +27,22 @@ KEYS = {
     "messages": ["msg_id"], "broadcasts": ["broadcast_id", "member_id", "community_id"],
     "tickets": ["ticket_id"], "orders": ["order_id"], "leads": ["lead_id"],
     "assignments": ["experiment_id", "unit_id"],
+}
+
+
+# columns that are empty for some rows by definition (helpers.schema and docs/data_formats.md)
+BY_DESIGN = {
+    "members": ("first_join_ts", "home_community_id"),   # never joined a group chat
+    "memberships": ("leave_ts",),                         # still in the group
+    "events": ("community_id", "page", "content_id", "content_type", "x", "y", "campaign"),  # per event type
+    "messages": ("community_id", "text"),                 # one-to-one chats; images, stickers, links
+    "broadcasts": ("member_id", "community_id"),          # sent to a group chat, or to one customer
+    "tickets": ("first_reply_ts", "solved_ts", "csat", "vendor_reply_minutes_calendar",
+                "vendor_reply_minutes_business", "vendor_first_resolution_minutes_calendar",
+                "vendor_first_resolution_minutes_business", "vendor_full_resolution_minutes_calendar",
+                "vendor_full_resolution_minutes_business"),  # not yet replied to or solved
+    "leads": ("member_id", "converted_ts", "opportunity_id", "stage", "amount", "is_won", "close_date"),  # not converted
+    "staff": ("team",),                                   # robots belong to no team
 }
 
 
@@ -54,14 +74,16 @@ def duplicates(table, keys: list[str], name: str = "table", tz: str = DEFAULT_TZ
 def quality_report(con, as_of, tables: list[str] | None = None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """One row per table: ``table, rows, latest, freshness_hours, min_completeness, worst_column,
     duplicate_rows``. ``as_of`` is the run's reference time (e.g. the end of the study window);
-    freshness is given for the activity tables of ``FRESHNESS_TABLES`` only."""
+    freshness is given for the activity tables of ``FRESHNESS_TABLES`` only. ``worst_column`` is the
+    least complete column outside ``BY_DESIGN`` (the table's first column if all are by design)."""
     as_of = pd.Timestamp(as_of)
     as_of = as_of.tz_localize(tz) if as_of.tzinfo is None else as_of.tz_convert(tz)
     rows = []
     for name in tables or [t for t in KEYS if t in con.list_tables()]:
         t = con.table(name)
         comp = completeness(t, name, tz)
-        worst = comp.sort_values(["completeness", "column"]).iloc[0]
+        must = comp[~comp["column"].isin(BY_DESIGN.get(name, ()))]
+        worst = (must if len(must) else comp).sort_values(["completeness", "column"]).iloc[0]
         col = TIME_COLUMN.get(name) if name in FRESHNESS_TABLES else None
         latest = _engine.to_pandas(t.aggregate(latest=t[col].max()), tz).iloc[0]["latest"] if col else pd.NaT
         rows.append({

@@ -38,3 +38,15 @@ def test_quarantine_reasons_group_by_kind(tmp_path):
     assert out[["reason", "rows"]].values.tolist() == [["duplicate event", 2],
                                                        ["column 'time': naive timestamp (no UTC offset), not guessed", 1]]
     assert quality.quarantine_reasons(tmp_path / "none").empty
+
+
+def test_worst_column_skips_columns_empty_by_design():
+    con = warehouse.connect(":memory:")
+    spells = pd.DataFrame({"member_id": ["a", "b", "c", None], "community_id": ["g"] * 4,
+                           "join_ts": pd.to_datetime(["2026-06-01"] * 4), "leave_ts": pd.to_datetime([None, None, None, "2026-06-05"]),
+                           "join_scene": [1, 2, 3, 1]})
+    warehouse.write_table(con, "memberships", spells)
+    out = quality.quality_report(con, "2026-06-10", tables=["memberships"]).iloc[0]
+    # leave_ts is 25% filled (members still in the group have none); member_id, 75%, is the real gap
+    assert out["worst_column"] == "member_id" and out["min_completeness"] == pytest.approx(0.75)
+    assert quality.completeness(spells).set_index("column").loc["leave_ts", "completeness"] == pytest.approx(0.25)
