@@ -273,20 +273,6 @@ def sentiment_around_tickets(scored: pd.DataFrame, window_days: int = 14) -> pd.
                          mean_after=grp["after"].mean(), change=d.mean(), p_value=p))
     return pd.DataFrame(rows)
 
-
-__all__ = [
-    "ASPECT_CATEGORIES",
-    "aspect_category",
-    "aspect_share",
-    "aspect_tickets_by_tier",
-    "csat_vs_sentiment",
-    "member_feedback",
-    "score_feedback",
-    "sentiment_around_tickets",
-    "sentiment_by",
-]
-
-
 def labelled_check(scored: pd.DataFrame, labels, positive_class: str = "negative", seed: int = 0,
                    tz: str = DEFAULT_TZ):
     """The chat messages' share of ``positive_class`` as the model reads it, corrected with hand labels
@@ -304,3 +290,18 @@ def labelled_check(scored: pd.DataFrame, labels, positive_class: str = "negative
     share = float((msgs["label"] == positive_class).mean()) if len(msgs) else float("nan")
     result = adjusted_share(both["label_model"], both["label_hand"], share, len(msgs), positive_class, seed=seed)
     return result, confusion(both["label_model"], both["label_hand"])
+
+
+__all__ = [
+    "ASPECT_CATEGORIES",
+    "aspect_category",
+    "aspect_share",
+    "aspect_tickets_by_tier",
+    "csat_vs_sentiment",
+    "labelled_check",
+    "member_feedback",
+    "score_feedback",
+    "sentiment_around_tickets",
+    "sentiment_by",
+]
+

@@ -12,7 +12,8 @@ Definitions
   interval resamples the labelled items (percentile bootstrap; the model share, over many more items,
   is held fixed). ``tpr − fpr`` below ``MIN_SEPARATION`` gives ``status='MODEL_TOO_WEAK'``.
 - **labelled share**: the class's share among the labelled items alone (Wilson interval): unbiased
-  too, and wider; the two agree when the model's error rates are stable.
+  too. The adjusted share's interval is the narrower only when the model separates the class well
+  (its variance grows with 1 / (tpr − fpr)²); report both.
 """
 from __future__ import annotations
 
