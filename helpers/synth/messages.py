@@ -138,7 +138,7 @@ class _Labels:
         self.seen += rows.size
         self.negative += int((sent[rows] == texts.SENTIMENTS.index("negative")).sum())
         key = self.rng.random(rows.size)
-        cut = np.sort(self.keys)[self.k - 1] if self.keys.size >= self.k else np.inf
+        cut = self.keys[-1] if self.keys.size >= self.k else np.inf  # kept sorted: the k-th smallest key
         rows, key = rows[key < cut], key[key < cut]
         keys, ids, lab = np.r_[self.keys, key], np.r_[self.ids, np.array(ids_of(rows), dtype=object)], np.r_[self.sent, sent[rows]]
         top = np.argsort(keys, kind="stable")[: self.k]
