@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from helpers.glossary import t  # noqa: F401  (re-exported: a sentence or title in the chapter's language)
 
@@ -19,8 +19,11 @@ def num(x, digits: int = 0) -> str:
 
 
 def pp(x, digits: int = 1) -> str:
-    """A difference of two shares in percentage points: 0.19 -> '+19.0 pp'; missing -> 'n/a'."""
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x * 100:+.{digits}f} pp"
+    """A difference of two shares in percentage points: 0.19 -> '+19.0 pp'; one that rounds to zero is
+    '+0.0 pp', never '-0.0 pp'; missing -> 'n/a'."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{round(x * 100, digits) + 0.0:+.{digits}f} pp"  # + 0.0 turns -0.0 into 0.0
 
 
 def pp_interval(low, high, digits: int = 1) -> str:
@@ -34,5 +37,7 @@ def interval(low, high, digits: int = 1) -> str:
 
 
 def say(text: str) -> None:
-    """Show a Markdown sentence in the notebook (and in the code-free report)."""
-    display(Markdown(text))
+    """Show a Markdown sentence in the notebook (and in the code-free report). The text goes out as a raw
+    ``text/markdown`` output: IPython's ``Markdown(text)`` would read a text that names an existing path
+    (".") as that file."""
+    display({"text/markdown": text, "text/plain": text}, raw=True)
