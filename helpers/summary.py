@@ -14,6 +14,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from helpers.glossary import label
 from helpers.prose import pp, pp_interval
 
 KPIS = ("active_rate", "core_share", "message_open_rate", "content_interaction_rate", "service_response",
@@ -52,8 +53,9 @@ def scoreboard(recorded: Mapping[str, dict]) -> pd.DataFrame:
 
 
 def experiment_results(recorded: Mapping[str, dict]) -> pd.DataFrame:
-    """One row per experiment with a recorded effect: ``experiment_id, effect, ci_low, ci_high, decision,
-    baseline, relative_effect`` (effect / baseline of its primary metric)."""
+    """One row per experiment with a recorded effect: ``experiment_id, metric`` (its primary metric: what
+    the effect's definition names before its colon; None if it names none), ``effect, ci_low, ci_high,
+    decision, baseline, relative_effect`` (effect / baseline of its primary metric)."""
     rows = []
     for name, entry in sorted(recorded.get("03", {}).items()):
         if not name.startswith("effect_"):
@@ -61,11 +63,19 @@ def experiment_results(recorded: Mapping[str, dict]) -> pd.DataFrame:
         exp = name[len("effect_"):]
         ci = entry.get("ci") or [None, None]
         base = _get(recorded, *BASELINES[exp]) if exp in BASELINES else None
-        rows.append(dict(experiment_id=exp, effect=entry["value"], ci_low=ci[0], ci_high=ci[1],
+        metric = entry.get("definition", "").partition(":")
+        rows.append(dict(experiment_id=exp, metric=metric[0].strip() if metric[1] else None,
+                         effect=entry["value"], ci_low=ci[0], ci_high=ci[1],
                          decision=_get(recorded, "03", f"decision_{exp}"), baseline=base,
                          relative_effect=entry["value"] / base if base else None))
-    cols = ["experiment_id", "effect", "ci_low", "ci_high", "decision", "baseline", "relative_effect"]
+    cols = ["experiment_id", "metric", "effect", "ci_low", "ci_high", "decision", "baseline", "relative_effect"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _in_sentence(name: str) -> str:
+    """A label inside a sentence: its first letter lower-cased unless the first word is an acronym (DAU)."""
+    first = name.split(" ", 1)[0]
+    return name if first.isupper() else name[:1].lower() + name[1:]
 
 
 def _sure_relative(effect, low, high, baseline) -> float:
@@ -79,7 +89,8 @@ def _sure_relative(effect, low, high, baseline) -> float:
 
 
 def recommendations(recorded: Mapping[str, dict], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Ranked recommendations: ``rank, experiment_id, action, impact, text``. Shipped experiments come
+    """Ranked recommendations: ``rank, experiment_id, action, impact, text`` (the text names the experiment
+    and its primary metric by their glossary labels). Shipped experiments come
     first, then 'iterate' ones, then strategies still to test (by ICE, from ``catalogue`` if given).
     Within a decision the **impact** is the relative effect the interval guarantees: the end of the 95%
     interval nearest 0 over the baseline, as a magnitude (0 when the interval crosses 0, the point
@@ -95,8 +106,10 @@ def recommendations(recorded: Mapping[str, dict], catalogue: pd.DataFrame | None
         rel = (f", {r.relative_effect:+.0%} relative to its baseline"
                + (f" ({math.copysign(r.impact, r.effect):+.0%} at the interval's end nearest 0)" if r.ci_low is not None and r.impact > 0 else "")
                if r.relative_effect is not None else "")
+        what = f"{_in_sentence(label(r.metric))} " if r.metric else ""
         rows.append(dict(experiment_id=r.experiment_id, action=r.decision or "review", impact=r.impact,
-                         text=f"{(r.decision or 'review').capitalize()} {r.experiment_id}: {pp(r.effect)} {ci}{rel}."))
+                         text=f"{(r.decision or 'review').capitalize()} {_in_sentence(label(r.experiment_id))}: "
+                              f"{what}{pp(r.effect)} {ci}{rel}."))
     if catalogue is not None:
         for r in catalogue[catalogue["status"] == "planned"].itertuples():
             rows.append(dict(experiment_id=r.strategy_id, action="test next", impact=None,

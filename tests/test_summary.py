@@ -8,7 +8,8 @@ RECORDED = {
            "message_open_rate": {"value": 0.20, "unit": "share", "ci": [0.19, 0.21]}},
     "02": {"itinerary_bounce_pre": {"value": 0.32}},
     "03": {"test_core_share": {"value": 0.20, "ci": [0.19, 0.21]},
-           "effect_nav_fix": {"value": -0.14, "ci": [-0.15, -0.13]}, "decision_nav_fix": {"value": "ship"},
+           "effect_nav_fix": {"value": -0.14, "ci": [-0.15, -0.13], "definition": "itinerary_bounce_rate: treatment - control"},
+           "decision_nav_fix": {"value": "ship"},
            "effect_broadcast_personalization": {"value": 0.06, "ci": [0.04, 0.08]},
            "decision_broadcast_personalization": {"value": "ship"},
            "effect_community_programme": {"value": 0.01, "ci": [-0.01, 0.03]},
@@ -29,8 +30,9 @@ def test_recommendations_rank_ship_by_relative_impact_then_iterate_then_planned(
     # sure relative effects: nav_fix |-0.13|/0.32 = 41%; broadcast 0.04/0.20 = 20%; programme is 'iterate'
     assert rec["experiment_id"].tolist()[:3] == ["nav_fix", "broadcast_personalization", "community_programme"]
     assert rec.iloc[0]["impact"] == pytest.approx(0.13 / 0.32)
-    assert rec.iloc[0]["text"] == ("Ship nav_fix: -14.0 pp (95% CI -15.0 to -13.0 pp), -44% relative to its baseline "
-                                   "(-41% at the interval's end nearest 0).")
+    assert rec.iloc[0]["text"] == ("Ship navigation fix: itinerary bounce rate -14.0 pp (95% CI -15.0 to -13.0 pp), "
+                                   "-44% relative to its baseline (-41% at the interval's end nearest 0).")
+    assert rec.iloc[1]["text"].startswith("Ship personalized mass messages: +6.0 pp")  # no metric in its definition
     assert rec.iloc[2]["impact"] == 0 and "nearest 0" not in rec.iloc[2]["text"]  # its interval crosses 0
     # a large but uncertain effect ranks below a smaller sure one
     # (+133% relative, but its interval guarantees only 0.005 / 0.15 = 3%: below broadcast's 20%)
