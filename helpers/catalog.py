@@ -33,6 +33,13 @@ def table_overview(con, tables: list[str], tz: str = DEFAULT_TZ) -> pd.DataFrame
     return out.astype({"rows": "int64", "members": "Int64"})
 
 
+def chat_names(con) -> pd.Series:
+    """Group-chat names by ``community_id`` (from ``communities``), for tables and sentences a reader
+    sees; a chat without a name keeps its id. ``names.get(cid, cid)`` also covers ids not in the table."""
+    t = con.table("communities").select("community_id", "name").to_pandas()
+    return t.set_index("community_id")["name"].fillna(pd.Series(t["community_id"].to_numpy(), index=t["community_id"]))
+
+
 def daily_counts(con, name: str, by: str | None = None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Rows per local day of table ``name`` (by its main time column), optionally per ``by``."""
     if name not in TIME_COLUMN:

@@ -41,15 +41,18 @@ from helpers.timeline import DEFAULT_TZ
 # the industry-average conversion of community-sourced leads that the source deck cites (page 1: 25%, against
 # the company's 12%); an external benchmark, not a figure of the data: replace it with your own
 CONVERSION_REFERENCE = 0.25
+RESPONSE_TARGET_HOURS = 4.0  # default service-response target: first public reply within this many calendar hours
 
+# ``formula`` may hold ``{target_hours}`` (the response target) and ``{window_days}`` (the conversion window):
+# fill them from the run's settings with ``str.format`` before showing a formula
 KPI_TREE = pd.DataFrame(
     [
         ("health_index", 1, None, "Overall health of the community", "weighted index of the level-2 indicators", "", "", "index 0-100", "up"),
         ("engagement", 2, "health_index", "How much members take part", "active member-days / community member-days", "active member-days", "community member-days", "share", "up"),
-        ("service_response", 2, "health_index", "Speed of the support desk", "tickets first replied within target / tickets created", "tickets replied within target", "tickets created", "share", "up"),
+        ("service_response", 2, "health_index", "Speed of the support desk", "tickets first replied within {target_hours:g} h / tickets created", "tickets replied within target", "tickets created", "share", "up"),
         ("message_open_rate", 3, "engagement", "Reach of mass messages", "delivered sends opened within 72 h / delivered sends", "sends opened", "delivered sends", "share", "up"),
         ("content_interaction_rate", 3, "engagement", "Interaction with posted content", "likes + comments + shares / post views", "interaction events", "post views", "share", "up"),
-        ("prospect_conversion", 3, "service_response", "Community leads that become customers", "community leads converted within the window / community leads", "converted leads", "community leads", "share", "up"),
+        ("prospect_conversion", 3, "service_response", "Community leads that become customers", "community leads converted within {window_days} days / community leads", "converted leads", "community leads", "share", "up"),
     ],
     columns=["name", "level", "parent", "definition", "formula", "numerator", "denominator", "unit", "direction"],
 )
@@ -218,7 +221,7 @@ def _response_units(tickets, start, end, target_hours, tz) -> ibis.Table:
     return t.select("ticket_id", "member_id", success=(lag <= target_hours * 3600).fill_null(False))
 
 
-def service_response_rate(tickets, start, end, target_hours: float = 4.0, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+def service_response_rate(tickets, start, end, target_hours: float = RESPONSE_TARGET_HOURS, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """One row: tickets created in the window first replied within ``target_hours`` calendar hours."""
     t = _response_units(tickets, start, end, target_hours, tz)
     agg = t.aggregate(created=t.ticket_id.count(), within=t.success.sum())
@@ -252,7 +255,7 @@ def prospect_conversion(leads, start, end, source: str = "WeCom Community", wind
 
 
 def kpis_by_community(con_or_tables, start, end, *, open_window_hours: float = 72.0,
-                      response_target_hours: float = 4.0, lead_source: str = "WeCom Community",
+                      response_target_hours: float = RESPONSE_TARGET_HOURS, lead_source: str = "WeCom Community",
                       conversion_window_days: int = 30, observed_until=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Message open rate, service response within target and prospect conversion per community, each
     unit (send, ticket, lead) credited to its member's home group chat (``members.home_community_id``;
@@ -280,7 +283,7 @@ def kpis_by_community(con_or_tables, start, end, *, open_window_hours: float = 7
 
 
 def compute_kpis(con, start, end, *, min_active_days: int = 15, open_window_hours: float = 72.0,
-                 response_target_hours: float = 4.0, lead_source: str = "WeCom Community",
+                 response_target_hours: float = RESPONSE_TARGET_HOURS, lead_source: str = "WeCom Community",
                  conversion_window_days: int = 30, observed_until=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """The scoreboard of the window from the warehouse: one row per KPI with ``kpi, value, unit,
     numerator, denominator, ci_low, ci_high, definition`` (Wilson 95% intervals for shares)."""
@@ -435,5 +438,22 @@ def compute_kpis_by_period(con, start, end, freq: Freq = "week", **kwargs) -> pd
         parts.append(compute_kpis(con, a, b, **kwargs).assign(period=p, period_end=b))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
+
+
+def period_heterogeneity(by_period: pd.DataFrame, kpi: str) -> dict:
+    """Do the periods of a :func:`compute_kpis_by_period` table share one rate of share KPI ``kpi``?
+    Pearson's chi-square test of homogeneity on the periods' successes and failures (``numerator``,
+    ``denominator - numerator``; no continuity correction; periods with no units left out).
+    Returns ``chi2, dof, p_value, periods, units`` (``p_value`` NaN with fewer than two periods)."""
+    from scipy.stats import chi2_contingency
+    rows = by_period[(by_period["kpi"] == kpi) & (by_period["denominator"] > 0)]
+    if rows.empty and kpi not in set(by_period["kpi"]):
+        raise KeyError(f"KPI {kpi!r} is not in the table. Available: {sorted(set(by_period['kpi']))}.")
+    num, den = rows["numerator"].to_numpy(float), rows["denominator"].to_numpy(float)
+    out = {"chi2": float("nan"), "dof": 0, "p_value": float("nan"), "periods": len(rows), "units": int(den.sum())}
+    if len(rows) >= 2 and 0 < num.sum() < den.sum():
+        res = chi2_contingency([num, den - num], correction=False)
+        out.update(chi2=float(res.statistic), dof=int(res.dof), p_value=float(res.pvalue))
+    return out
 
 from helpers.health import health_index  # noqa: E402  re-export: the index lives in helpers.health

@@ -380,6 +380,9 @@ def test_kpi_tree_formulas_have_chinese_twins_of_the_same_english_text():
     for row in kpi.KPI_TREE.itertuples():
         assert label(row.name, "en", "formula") == row.formula
         assert CJK.search(label(row.name, "zh", "formula")), row.name
+        for lang in ("en", "zh"):  # the run's settings fill every placeholder
+            shown = label(row.name, lang, "formula").format(target_hours=kpi.RESPONSE_TARGET_HOURS, window_days=30)
+            assert "{" not in shown and ("4 h" in shown or "4 小时" in shown or row.name != "service_response")
         if row.denominator:
             assert label(row.name, "en", "denominator") == row.denominator
             assert CJK.search(label(row.name, "zh", "denominator")), row.name

@@ -3,6 +3,8 @@ account, fills every canonical table and recovers the planted identity overlaps 
 (ground_truth.json ``identity.overlap[pair].linkable``)."""
 from __future__ import annotations
 
+import pandas as pd
+
 from helpers import schema
 from helpers.ingest import scan_for_identifiers
 
@@ -60,3 +62,22 @@ def test_no_raw_phone_or_external_id_in_the_sample_warehouse(sample):
         raw.update(c["follow_info"].get("remark_mobiles") or [])
     hits = scan_for_identifiers(sample.con, {v for v in raw if v})
     assert hits["hits"].sum() == 0, hits[hits["hits"] > 0]
+
+
+def test_chat_names_map_every_chat_to_its_name_and_keep_ids_without_one():
+    import ibis
+
+    from helpers import catalog
+    con = ibis.duckdb.connect()
+    con.create_table("communities", pd.DataFrame({"community_id": ["wrA", "wrB", "wrC"],
+                                                  "name": ["护肤交流01群", None, "会员福利群"]}))
+    names = catalog.chat_names(con)
+    assert names.to_dict() == {"wrA": "护肤交流01群", "wrB": "wrB", "wrC": "会员福利群"}
+
+
+def test_chat_names_of_the_sample_are_its_group_names(sample):
+    from helpers import catalog
+    names = catalog.chat_names(sample.con)
+    n = sample.con.table("communities").count().execute()
+    assert len(names) == n and names.index.is_unique
+    assert names.str.endswith("群").all()  # the sample names every chat 'xx群'; no id leaks through

@@ -211,3 +211,21 @@ def test_kpis_by_community_credit_units_to_the_home_chat():
     # c has no home chat: its opened send is left out
     assert got == {("message_open_rate", "g1"): (1, 1), ("message_open_rate", "g2"): (0, 1),
                    ("service_response", "g2"): (1, 2), ("prospect_conversion", "g1"): (1, 1)}
+
+
+def test_period_heterogeneity_matches_a_hand_computed_chi_square():
+    # 10/100 against 20/100: pooled 15%, expected 15 and 85 per period;
+    # chi2 = 2 * (25/15 + 25/85) = 3.9216 on 1 degree of freedom (no continuity correction)
+    from scipy.stats import chi2 as chi2_dist
+    weeks = pd.DataFrame({"kpi": ["prospect_conversion"] * 3 + ["active_rate"],
+                          "numerator": [10, 20, 0, 5], "denominator": [100, 100, 0, 10]})
+    h = kpi.period_heterogeneity(weeks, "prospect_conversion")
+    assert h["chi2"] == pytest.approx(2 * (25 / 15 + 25 / 85), rel=1e-9)
+    assert h["dof"] == 1 and h["periods"] == 2 and h["units"] == 200  # the empty week is left out
+    assert h["p_value"] == pytest.approx(chi2_dist.sf(2 * (25 / 15 + 25 / 85), 1), rel=1e-9)
+    same = kpi.period_heterogeneity(weeks.assign(numerator=[10, 10, 0, 5]), "prospect_conversion")
+    assert same["chi2"] == pytest.approx(0.0, abs=1e-12) and same["p_value"] == pytest.approx(1.0)
+    one = kpi.period_heterogeneity(weeks, "active_rate")
+    assert one["periods"] == 1 and math.isnan(one["p_value"])
+    with pytest.raises(KeyError, match="not in the table"):
+        kpi.period_heterogeneity(weeks, "core_share")
