@@ -273,3 +273,11 @@ def test_plots_draw_what_the_data_functions_returned(durations):
         ax = P.plot_heatmap(T.region_category(durations), "heat", value="tickets")
         assert ax.get_ylabel() == "Region"
     plt.close("all")
+
+
+def test_every_reconciliation_cause_has_a_reader_label_in_both_languages():
+    from helpers.glossary import NAMESPACED
+    from helpers.reconciliation import CAUSES
+    for cause in CAUSES:
+        en, zh = NAMESPACED[f"reconciliation:{cause}"]
+        assert en and zh and "_" not in en and en != zh
