@@ -328,6 +328,14 @@ NAMESPACED: dict[str, tuple[str, str]] = {
     'denominator:message_open_rate': ('delivered sends', '送达消息'),
     'denominator:content_interaction_rate': ('post views', '内容浏览'),
     'denominator:prospect_conversion': ('community leads', '社群线索'),
+    # the family of member outcomes compared between two arms (helpers.pitfalls.FAMILY), per member, test period
+    'outcome:active_days': ('Active days per member', '人均活跃天数'),
+    'outcome:tickets': ('Tickets per member', '人均工单数'),
+    'outcome:leaves': ('Group leaves per member', '人均退群次数'),
+    'outcome:messages': ('Chat messages per member', '人均群消息数'),
+    'outcome:negative_messages': ('Negative messages per member', '人均负面消息数'),
+    'outcome:opens': ('Mass-message opens per member', '人均群发打开次数'),
+    'outcome:bounces': ('Itinerary bounces per member', '人均行程页跳出次数'),
     # reconciliation with the vendor's metrics: why a ticket's durations differ (helpers.reconciliation.CAUSES)
     'reconciliation:stale_after_reopen': ('the ticket was reopened and Zendesk did not update its resolution time',
                                           '工单重开后 Zendesk 未更新解决时长'),

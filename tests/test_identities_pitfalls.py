@@ -62,3 +62,11 @@ def test_weekly_effects_from_recorded_metrics_in_week_order():
     assert w["period"].tolist() == [1, 2, 10] and w["estimate"].tolist() == [0.09, 0.05, 0.01]
     assert pitfalls.novelty_fades(w)                        # week 10's 0.02 < week 1's 0.07
     assert pitfalls.weekly_effects({}).empty and list(pitfalls.weekly_effects({}).columns) == ["period", "estimate", "ci_low", "ci_high"]
+
+
+def test_every_outcome_of_the_family_has_a_reader_label_in_both_languages():
+    from helpers.glossary import NAMESPACED
+    from helpers.pitfalls import FAMILY
+    for metric in FAMILY:
+        en, zh = NAMESPACED[f"outcome:{metric}"]
+        assert "per member" in en and "人均" in zh
