@@ -283,13 +283,31 @@ def labelled_check(scored: pd.DataFrame, labels, positive_class: str = "negative
     ``scored`` (outside its window, or without text) are left out, so ``n_labelled`` counts the rest."""
     from helpers.prevalence import adjusted_share, confusion
 
+    msgs, both = _labelled_pairs(scored, labels, tz)
+    share = float((msgs["label"] == positive_class).mean()) if len(msgs) else float("nan")
+    result = adjusted_share(both["label_model"], both["label_hand"], share, len(msgs), positive_class, seed=seed)
+    return result, confusion(both["label_model"], both["label_hand"])
+
+
+def _labelled_pairs(scored: pd.DataFrame, labels, tz: str):
+    """``(messages of scored, labelled ones)``: the latter ``msg_id, label_hand, label_model``."""
     lab = _engine.to_pandas(_engine.table(labels, "labels", ("msg_id", "label"), tz).select("msg_id", "label"), tz)
     msgs = scored[scored["source"] == "message"]
     both = lab.astype({"msg_id": str}).merge(msgs[["item_id", "label"]].astype({"item_id": str}),
                                              left_on="msg_id", right_on="item_id", suffixes=("_hand", "_model"))
-    share = float((msgs["label"] == positive_class).mean()) if len(msgs) else float("nan")
-    result = adjusted_share(both["label_model"], both["label_hand"], share, len(msgs), positive_class, seed=seed)
-    return result, confusion(both["label_model"], both["label_hand"])
+    return msgs, both
+
+
+def labelled_by(groups: pd.DataFrame, scored: pd.DataFrame, labels, positive_class: str = "negative",
+                seed: int = 0, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """:func:`sentiment_by` rows of chat-message groups (chats; weeks of ``source == 'message'`` texts)
+    with the model's negative share corrected by the hand labels, as :func:`labelled_check` corrects the
+    overall share: adds ``adjusted_share``, ``adjusted_ci_low``, ``adjusted_ci_high``
+    (:func:`helpers.prevalence.adjusted_by_group`; one set of labels for every group)."""
+    from helpers.prevalence import adjusted_by_group
+
+    _, both = _labelled_pairs(scored, labels, tz)
+    return adjusted_by_group(groups, both["label_model"], both["label_hand"], positive_class, seed=seed)
 
 
 __all__ = [
@@ -298,6 +316,7 @@ __all__ = [
     "aspect_share",
     "aspect_tickets_by_tier",
     "csat_vs_sentiment",
+    "labelled_by",
     "labelled_check",
     "member_feedback",
     "score_feedback",

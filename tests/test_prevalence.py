@@ -66,3 +66,69 @@ def test_sample_negative_share_is_recovered_from_its_hand_labels(sample):
     assert r.model_share > planted + 0.1
     assert r.adjusted_ci_low <= planted <= r.adjusted_ci_high and r.labelled_ci_low <= planted <= r.labelled_ci_high
     assert r.n_labelled >= 0.95 * 400 and r.status == "OK"
+
+
+def test_adjusted_by_group_by_hand_and_as_the_pooled_correction():
+    # the same 10 labels as above: tpr 1, fpr 0.5; a group reading 70% negative is 40% negative, one reading
+    # 45% is below the false-alarm rate (0), an empty group has no share
+    truth = ["negative"] * 4 + ["neutral"] * 3 + ["positive"] * 3
+    pred = ["negative"] * 4 + ["negative", "negative", "neutral", "negative", "positive", "positive"]
+    groups = pd.DataFrame({"chat": ["a", "b", "c"], "n_texts": [1000, 200, 0], "negative": [700, 90, 0]})
+    out = P.adjusted_by_group(groups, pred, truth, "negative", n_boot=300)
+    assert out["adjusted_share"].iloc[0] == pytest.approx(0.4) and out["adjusted_share"].iloc[1] == 0.0
+    assert out["adjusted_share"].isna().iloc[2] and out["adjusted_ci_low"].isna().iloc[2]
+    assert list(out.columns[:3]) == ["chat", "n_texts", "negative"]  # the input's columns come first, unchanged
+    # a group as large as the scored set gives the pooled correction's point estimate
+    pooled = P.adjusted_share(pred, truth, 0.7, 1000, "negative", n_boot=300)
+    assert out["adjusted_share"].iloc[0] == pytest.approx(pooled.adjusted_share)
+    # labels with no negative item cannot correct anything
+    none = P.adjusted_by_group(groups, ["neutral"] * 3, ["neutral"] * 3, "negative")
+    assert none["adjusted_share"].isna().all()
+
+
+def test_adjusted_by_group_intervals_cover_simulated_groups_and_widen_for_small_ones():
+    # groups of 5,000 and 150 messages with true negative shares 20% and 40%; the model calls 90% of
+    # negatives and 30% of the rest negative; 400 labels from the pooled messages. Over 60 draws each
+    # group's interval covers its true share in most draws, and the small group's is wider
+    rng = np.random.default_rng(11)
+    covered, width = np.zeros(2), np.zeros(2)
+    reps, shares, sizes = 60, np.array([0.2, 0.4]), np.array([5000, 150])
+    for _ in range(reps):
+        truth = [rng.random(s) < p for s, p in zip(sizes, shares)]
+        pred = [np.where(t, rng.random(t.size) < 0.9, rng.random(t.size) < 0.3) for t in truth]
+        t_all, p_all = np.concatenate(truth), np.concatenate(pred)
+        pick = rng.choice(t_all.size, 400, replace=False)
+        groups = pd.DataFrame({"n_texts": sizes, "negative": [int(p.sum()) for p in pred]})
+        out = P.adjusted_by_group(groups, np.where(p_all[pick], "negative", "neutral"),
+                                  np.where(t_all[pick], "negative", "neutral"), "negative", n_boot=400,
+                                  seed=int(rng.integers(1 << 30)))
+        covered += (out["adjusted_ci_low"] <= shares) & (shares <= out["adjusted_ci_high"])
+        width += out["adjusted_ci_high"] - out["adjusted_ci_low"]
+    assert (covered / reps >= 0.85).all(), covered / reps
+    assert width[1] > 1.5 * width[0]
+
+
+def test_labelled_by_corrects_each_chat_and_agrees_with_the_pooled_correction(sample):
+    con = sample.con
+    fb = F.member_feedback(con.table("messages"), members=con.table("members"), start=sample.timeline.pre[0],
+                           end=sample.timeline.end)
+    scored = F.score_feedback(fb)
+    by_chat = F.labelled_by(F.sentiment_by(scored, "community"), scored, con.table("sentiment_labels"), seed=7)
+    pooled, _ = F.labelled_check(scored, con.table("sentiment_labels"), seed=7)
+    # the correction is affine in the model share, so the message-weighted mean of the chats' unclipped
+    # corrections is the pooled one; clipping at 0 or 1 moves it only slightly
+    mean = np.average(by_chat["adjusted_share"], weights=by_chat["n_texts"])
+    assert mean == pytest.approx(pooled.adjusted_share, abs=0.02)
+    assert (by_chat["adjusted_share"] < by_chat["negative_share"]).all()  # the model over-reads every chat
+    ok = by_chat["adjusted_ci_low"] <= by_chat["adjusted_share"]
+    assert (ok & (by_chat["adjusted_share"] <= by_chat["adjusted_ci_high"])).all()
+
+
+def test_labelled_by_uses_chat_messages_only():
+    scored = pd.DataFrame({"source": ["message"] * 4 + ["ticket"], "item_id": ["m1", "m2", "m3", "m4", "t1"],
+                           "label": ["negative", "negative", "positive", "neutral", "negative"]})
+    labels = pd.DataFrame({"msg_id": ["m1", "m2", "m3", "t1"], "label": ["negative", "neutral", "positive", "neutral"]})
+    groups = pd.DataFrame({"community_id": ["c"], "n_texts": [100], "negative": [70]})
+    out = F.labelled_by(groups, scored, labels)
+    # labelled messages: tpr 1 (m1), fpr 1/2 (m2 of m2, m3); the ticket's label is not a message's
+    assert out["adjusted_share"].iloc[0] == pytest.approx((0.7 - 0.5) / (1 - 0.5))
