@@ -187,10 +187,15 @@ def rfm_migration(before: pd.DataFrame, after: pd.DataFrame, col: str = "segment
 
 
 def layer_outcomes(scores: pd.DataFrame, orders, active_members, start, end, by: str = "r",
-                   tz: str = DEFAULT_TZ) -> pd.DataFrame:
+                   community_members=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """For each value of ``by``: ``members``, ``repurchasers`` (an order in ``[start, end)``),
     ``repurchase_rate``, ``participants`` (in ``active_members``, e.g. the member_ids active in the
-    community in the window), ``participation_rate``. Denominator: the scored members of the layer."""
+    community in the window), ``participation_rate``. Denominator: the scored members of the layer.
+
+    With ``community_members`` (member_ids that can take part: those with a WeCom identity) also
+    ``in_community`` (scored members among them), ``in_community_share`` (of the layer) and
+    ``participation_in_community`` (participants / in_community): a buyer whose CRM contact is not
+    linked to a WeCom identity cannot be seen taking part, so this rate separates reach from activity."""
     o = _engine.table(orders, "orders", ("member_id", "ts"), tz)
     o = o.filter((o.ts >= _engine.ts_literal(start, tz)) & (o.ts < _engine.ts_literal(end, tz)))
     buyers = set(_engine.to_pandas(o.select("member_id").distinct(), tz)["member_id"])
@@ -202,4 +207,12 @@ def layer_outcomes(scores: pd.DataFrame, orders, active_members, start, end, by:
                              participants=("participated", "sum")).reset_index()
     out["repurchase_rate"] = out["repurchasers"] / out["members"]
     out["participation_rate"] = out["participants"] / out["members"]
+    if community_members is not None:
+        df["reachable"] = df["member_id"].isin(set(community_members))
+        df["reached_participant"] = df["reachable"] & df["participated"]
+        reach = df.groupby(by).agg(in_community=("reachable", "sum"), reached_participants=("reached_participant", "sum"))
+        out = out.merge(reach.reset_index(), on=by)
+        out["in_community_share"] = out["in_community"] / out["members"]
+        out["participation_in_community"] = (out["reached_participants"] / out["in_community"]).where(out["in_community"] > 0)
+        out = out.drop(columns="reached_participants")
     return out.sort_values(by, ascending=False).reset_index(drop=True)

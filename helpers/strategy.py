@@ -83,8 +83,10 @@ def insights_from(recorded: Mapping[str, dict]) -> dict[str, str]:
     if m.get("itinerary_bounce_pre") is not None:
         out["nav_fix"] = f"{m['itinerary_bounce_pre']:.0%} of itinerary-consult page views end the session"
     if m.get("rfm_r5_repurchase_rate") is not None and m.get("rfm_r5_participation_rate") is not None:
+        reach = m.get("rfm_r5_in_community_share")
         out["high_rfm_care"] = (f"The most recent fifth of buyers repurchase at {m['rfm_r5_repurchase_rate']:.0%} but only "
-                                f"{m['rfm_r5_participation_rate']:.0%} take part in the community")
+                                f"{m['rfm_r5_participation_rate']:.0%} take part in the community"
+                                + (f" (only {reach:.0%} of them have a linked WeCom identity)" if reach is not None else ""))
     if m.get("interaction_rate_18_25_guide") is not None and m.get("interaction_rate_18_25_skin_update") is not None:
         out["content_mix"] = (f"18-25 members' likes, comments and shares come to {m['interaction_rate_18_25_guide']:.0%} "
                               f"of their guide views but {m['interaction_rate_18_25_skin_update']:.0%} of their skin-update views")

@@ -326,7 +326,9 @@ def test_strategy_insights_carry_recorded_figures():
                        "other_tiers_logistics_mean_resolution_hours": {"value": 45.6}}}
     ins = strategy.insights_from(recorded)
     assert ins["nav_fix"].startswith("32% of itinerary-consult")
-    assert "78%" in ins["high_rfm_care"] and "35%" in ins["high_rfm_care"]
+    assert "78%" in ins["high_rfm_care"] and "35%" in ins["high_rfm_care"] and "WeCom" not in ins["high_rfm_care"]
+    reach = strategy.insights_from({"02": {**recorded["02"], "rfm_r5_in_community_share": {"value": 0.364}}})
+    assert reach["high_rfm_care"].endswith("take part in the community (only 36% of them have a linked WeCom identity)")
     assert ins["regional_squad"].endswith("68% of their tickets are logistics, resolved in 48 h on average (46 h in other tiers)")
     assert "content_mix" not in ins  # no figure recorded: the default sentence stays
     cat = strategy.catalogue(insights=ins).set_index("strategy_id")

@@ -139,6 +139,12 @@ def test_layer_outcomes_hand_counted(orders):
     out = rfm.layer_outcomes(scores, later, ["b"], "2026-06-01", "2026-07-01").set_index("r")
     assert (out.loc[5, "members"], out.loc[5, "repurchasers"], out.loc[5, "participants"]) == (2, 1, 1)
     assert out.loc[1, "repurchase_rate"] == 0.0  # c's order is after the window
+    # only a and b have a WeCom identity; b takes part: r = 5 is 2 of 2 reachable, 1 of them active
+    reach = rfm.layer_outcomes(scores, later, ["b", "c"], "2026-06-01", "2026-07-01", community_members=["a", "b"]).set_index("r")
+    assert (reach.loc[5, "in_community"], reach.loc[5, "participation_in_community"]) == (2, 0.5)
+    assert reach.loc[1, "in_community"] == 0 and pd.isna(reach.loc[1, "participation_in_community"])
+    assert reach.loc[1, "participants"] == 1  # c is active (unlinked in this toy case) but not reachable
+    assert reach.loc[5, "in_community_share"] == 1.0 and reach.loc[1, "in_community_share"] == 0.0
 
 
 def test_recovers_planted_r5_outcomes(sample):
