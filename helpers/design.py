@@ -12,6 +12,9 @@ they give 1,899, 2,031 or 2,036 per arm):
 - **cluster randomization** (:func:`cluster_design`): design effect DE = 1 + (m − 1)·ICC for mean
   cluster size m; members needed = DE × the individual-randomization n; clusters = ⌈members / m⌉ per
   arm. The ICC comes from the pre-period (:func:`icc_anova`, one-way ANOVA estimator).
+- **rates over clustered units** (:func:`ratio_design_effect`): a rate of sends or page views whose
+  members are randomized is analysed by the delta method on members; its design effect (delta-method
+  over binomial variance) turns units into effective units before the proportion formulas apply.
 - :func:`power_curve` tabulates power against units (or clusters) per arm for a few effects.
 
 Assignment, balance and pre-registration are in :mod:`helpers.assignment` (re-exported here).
@@ -95,6 +98,27 @@ def design_effect(mean_cluster_size: float, icc: float) -> float:
     if not 0 <= icc <= 1:
         raise ValueError(f"`icc` must be between 0 and 1; got {icc!r}.")
     return 1 + (mean_cluster_size - 1) * icc
+
+
+def ratio_design_effect(numerators, denominators) -> float:
+    """Variance inflation of a rate whose units (sends, page views) come in clusters (members), the
+    unit of randomization: the delta-method variance of ``sum(numerators) / sum(denominators)`` over
+    the clusters, Σ(yᵢ − R·nᵢ)² / (Σnᵢ)² · k/(k − 1), divided by the binomial variance R(1 − R) / Σnᵢ
+    that treats every unit as independent. 1 when each cluster has one unit; m when clusters of m
+    units are all-or-nothing. Divide the units by it to get the effective sample size. NaN with
+    fewer than two clusters holding units, or a rate of 0 or 1."""
+    y = np.asarray(numerators, dtype=float)
+    n = np.asarray(denominators, dtype=float)
+    if y.shape != n.shape:
+        raise ValueError(f"`numerators` and `denominators` differ in length ({y.size} vs {n.size}).")
+    keep = n > 0
+    y, n = y[keep], n[keep]
+    k, total = y.size, n.sum()
+    r = y.sum() / total if total else float("nan")
+    if k < 2 or not 0 < r < 1:
+        return float("nan")
+    var_delta = ((y - r * n) ** 2).sum() / total ** 2 * k / (k - 1)
+    return float(var_delta / (r * (1 - r) / total))
 
 
 def icc_anova(table, outcome: str, cluster: str, tz: str = DEFAULT_TZ) -> float:
@@ -234,6 +258,7 @@ __all__ = [
     "cluster_design",
     "cohens_h",
     "design_effect",
+    "ratio_design_effect",
     "experiment_overview",
     "icc_anova",
     "mde_proportion",

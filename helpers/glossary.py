@@ -217,6 +217,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "change": ("Change", "变化"),
     "mde_wanted": ("MDE wanted", "期望最小可检测效应"),
     "units_per_arm": ("Units per arm", "每组样本量"),
+    "effective_units_per_arm": ("Effective units per arm", "每组有效样本量"),
+    "design_effect": ("Design effect", "设计效应"),
     "units_needed": ("Units needed per arm", "每组所需样本量"),
     "mde_reachable": ("MDE reachable", "可达最小可检测效应"),
     "arms": ("Arms", "组数"),

@@ -142,3 +142,21 @@ def test_arms_even_within_each_experiment_only():
     assert design.arms_even(ov.iloc[:2]) and not design.arms_even(ov.iloc[:2], tolerance=0.04)
     assert not design.arms_even(ov)  # b's arms are 10 and 30; sizes are never compared across experiments
     assert design.arms_even(ov.assign(units=[100, 100, 10, 10]))
+
+
+def test_ratio_design_effect_by_hand_and_against_the_delta_method():
+    # one unit per member: independent units, so the design effect is k / (k - 1) (the small-sample factor)
+    y = np.array([1, 0, 0, 1, 0, 1, 0, 0, 0, 1])
+    assert design.ratio_design_effect(y, np.ones(10)) == pytest.approx(10 / 9)
+    # all-or-nothing members of 4 units each: every member's units move together, so the effect is 4 (x k/(k-1))
+    z = np.array([1, 0, 0, 1, 0, 1, 0, 0])
+    assert design.ratio_design_effect(4 * z, np.full(8, 4)) == pytest.approx(4 * 8 / 7)
+    # against the delta-method variance of statsmodels-free hand algebra on uneven members:
+    # y = (2, 0, 3), n = (4, 2, 5): R = 5/11; sum of (y - R n)^2 = 0.0661 + 0.8264 + 0.5165 = 1.4091 (x 3/2, / 121)
+    r = 5 / 11
+    var_delta = ((2 - 4 * r) ** 2 + (0 - 2 * r) ** 2 + (3 - 5 * r) ** 2) / 121 * 3 / 2
+    want = var_delta / (r * (1 - r) / 11)
+    assert design.ratio_design_effect([2, 0, 3, 0], [4, 2, 5, 0]) == pytest.approx(want)  # members without units are left out
+    assert np.isnan(design.ratio_design_effect([0, 0], [3, 4]))  # a rate of 0 has no binomial variance
+    with pytest.raises(ValueError, match="differ in length"):
+        design.ratio_design_effect([1, 2], [3])
