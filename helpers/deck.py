@@ -49,15 +49,18 @@ def _picture(slide, path: Path):
     slide.shapes.add_picture(str(path), Emu(int((WIDTH - pw) / 2)), Inches(1.4), Emu(pw), Emu(ph))
 
 
-def build_deck(run_dir: str | Path, lang: str = "en", title: str | None = None) -> Path:
-    """Write ``run_dir/deck.pptx`` and return its path (``title``: default the study's name in ``lang``)."""
+def build_deck(run_dir: str | Path, lang: str = "en", title: str | None = None, params: dict | None = None) -> Path:
+    """Write ``run_dir/deck.pptx`` and return its path (``title``: default the study's name in ``lang``).
+    ``params``: the run's parameters (run id, study start) for the title slide; default those in
+    ``run_dir/run.json``, which the runner writes only after the exports, so it passes them."""
     check_lang(lang)
     title = title or t(lang, "Community operations study", "社群运营研究")
     run_dir = Path(run_dir)
     prs = Presentation()
     prs.slide_width, prs.slide_height = WIDTH, HEIGHT
     metrics = json.loads((run_dir / "metrics.json").read_text(encoding="utf-8")) if (run_dir / "metrics.json").exists() else {}
-    params = json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("parameters", {}) if (run_dir / "run.json").exists() else {}
+    if params is None:
+        params = json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("parameters", {}) if (run_dir / "run.json").exists() else {}
 
     s = prs.slides.add_slide(prs.slide_layouts[LAYOUT_TITLE])
     s.shapes.title.text = title

@@ -323,7 +323,8 @@ TERMS: dict[str, tuple[str, str]] = {
 # a ticket's creation, journey 'hours' since the funnel's first step.)
 NAMESPACED: dict[str, tuple[str, str]] = {
     # the KPI tree's formulas and denominators (English text: helpers.kpi.KPI_TREE)
-    'formula:health_index': ('weighted index of the level-2 indicators', '二级指标的加权指数'),
+    'formula:health_index': ("entropy-weighted 0-100 index of each chat's active rate, actions per member-day, content interaction and answered share",
+                             '各社群活跃率、人均日互动、内容互动率与群内应答率的熵权指数（0-100）'),
     'formula:engagement': ('active member-days / community member-days', '活跃人天 / 社群在群人天'),
     'formula:service_response': ('tickets first replied within {target_hours:g} h / tickets created',
                                  '{target_hours:g} 小时内首次回复的工单 / 新建工单'),
@@ -527,6 +528,13 @@ def label(key: str, lang: Lang = "en", ns: str | None = None) -> str:
     if key in TERMS:
         return TERMS[key][LANGS.index(lang)]
     return key.replace("_", " ")
+
+
+def in_sentence(name: str) -> str:
+    """A label inside a sentence: its first letter lower-cased unless the first word is an acronym
+    ("Navigation fix" -> "navigation fix", "DAU" stays)."""
+    first = name.split(" ", 1)[0]
+    return name if first.isupper() else name[:1].lower() + name[1:]
 
 
 def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...] = (), ns: str | None = None,

@@ -47,7 +47,7 @@ RESPONSE_TARGET_HOURS = 4.0  # default service-response target: first public rep
 # fill them from the run's settings with ``str.format`` before showing a formula
 KPI_TREE = pd.DataFrame(
     [
-        ("health_index", 1, None, "Overall health of the community", "weighted index of the level-2 indicators", "", "", "index 0-100", "up"),
+        ("health_index", 1, None, "Overall health of the community", "entropy-weighted 0-100 index of each chat's active rate, actions per member-day, content interaction and answered share", "", "", "index 0-100", "up"),
         ("engagement", 2, "health_index", "How much members take part", "active member-days / community member-days", "active member-days", "community member-days", "share", "up"),
         ("service_response", 2, "health_index", "Speed of the support desk", "tickets first replied within {target_hours:g} h / tickets created", "tickets replied within target", "tickets created", "share", "up"),
         ("message_open_rate", 3, "engagement", "Reach of mass messages", "delivered sends opened within 72 h / delivered sends", "sends opened", "delivered sends", "share", "up"),

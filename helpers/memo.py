@@ -19,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Literal, Sequence
 
 import pandas as pd
+
 from helpers._results import html_table
+from helpers.glossary import in_sentence, label
 
 Decision = Literal["ship", "iterate", "stop"]
 
@@ -46,7 +48,8 @@ class Memo:
 
     @property
     def text(self) -> str:
-        return f"**{self.experiment_id.replace('_', ' ').capitalize()}: {self.decision.upper()}.** " + " ".join(
+        name = label(self.experiment_id)
+        return f"**{name[:1].upper() + name[1:]}: {self.decision.upper()}.** " + " ".join(
             r[0].upper() + r[1:] + "." for r in self.reasons)
 
     def _repr_html_(self) -> str:
@@ -91,8 +94,8 @@ def decide(experiment_id: str, primary, primary_metric: str, mde: float,
     if status != "OK" or not (math.isfinite(lo) and math.isfinite(hi)):
         return Memo(experiment_id, "iterate", primary_metric, est, lo, hi,
                     (f"the primary estimate is unavailable ({status}); fix the data and rerun",), harmed)
-    span = f"the {primary_metric.replace('_', ' ')} effect is {fmt(est)} (95% CI {fmt(lo)} to {fmt(hi)})"
-    named = ", ".join(h.replace("_", " ") for h in harmed)
+    span = f"the {in_sentence(label(primary_metric))} effect is {fmt(est)} (95% CI {fmt(lo)} to {fmt(hi)})"
+    named = ", ".join(in_sentence(label(h)) for h in harmed)
     guards = "guardrails are" if len(harmed) > 1 else "a guardrail is"
     if g_hi < 0:
         return Memo(experiment_id, "stop", primary_metric, est, lo, hi, (span, "the change makes the metric worse"), harmed)

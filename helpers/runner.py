@@ -217,7 +217,7 @@ def run(run_id: str | None = None, scale: float = DEFAULT_SCALE, seed: int = DEF
             publish.copy_slide_assets(out_dir)
             executed = [out_dir / c["notebook"] for c in manifest() if (out_dir / c["notebook"]).exists()]
             publish.export_report(executed, out_dir / "report.html")
-            deck.build_deck(out_dir, lang=lang)
+            deck.build_deck(out_dir, lang=lang, params=params)  # run.json is written after this
     finally:
         record["seconds"] = round(time.time() - t0, 1)
         run_json.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")

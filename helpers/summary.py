@@ -14,7 +14,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from helpers.glossary import label
+from helpers.glossary import in_sentence, label
 from helpers.prose import pp, pp_interval
 
 KPIS = ("active_rate", "core_share", "message_open_rate", "content_interaction_rate", "service_response",
@@ -72,12 +72,6 @@ def experiment_results(recorded: Mapping[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def _in_sentence(name: str) -> str:
-    """A label inside a sentence: its first letter lower-cased unless the first word is an acronym (DAU)."""
-    first = name.split(" ", 1)[0]
-    return name if first.isupper() else name[:1].lower() + name[1:]
-
-
 def _sure_relative(effect, low, high, baseline) -> float:
     """|end of the interval nearest 0| / |baseline| (0 if the interval crosses 0; |effect / baseline|
     without an interval; 0 without a baseline)."""
@@ -106,9 +100,9 @@ def recommendations(recorded: Mapping[str, dict], catalogue: pd.DataFrame | None
         rel = (f", {r.relative_effect:+.0%} relative to its baseline"
                + (f" ({math.copysign(r.impact, r.effect):+.0%} at the interval's end nearest 0)" if r.ci_low is not None and r.impact > 0 else "")
                if r.relative_effect is not None else "")
-        what = f"{_in_sentence(label(r.metric))} " if r.metric else ""
+        what = f"{in_sentence(label(r.metric))} " if r.metric else ""
         rows.append(dict(experiment_id=r.experiment_id, action=r.decision or "review", impact=r.impact,
-                         text=f"{(r.decision or 'review').capitalize()} {_in_sentence(label(r.experiment_id))}: "
+                         text=f"{(r.decision or 'review').capitalize()} {in_sentence(label(r.experiment_id))}: "
                               f"{what}{pp(r.effect)} {ci}{rel}."))
     if catalogue is not None:
         for r in catalogue[catalogue["status"] == "planned"].itertuples():

@@ -280,6 +280,9 @@ def test_memo_rules_ship_iterate_stop():
     m = memo.decide("e", ship, "open_rate", mde=0.03, guardrails=harm)
     assert m.decision == "iterate" and m.guardrails_harmed == ("tickets",)
     assert m.text.startswith("**E: ITERATE.** The open rate effect") and m.text.endswith("But a guardrail is harmed: tickets.")
+    # known experiments and metrics read by their glossary labels
+    named = memo.decide("nav_fix", ship, "community_activity_rate", mde=0.03, guardrails=harm).text
+    assert named.startswith("**Navigation fix: ITERATE.** The group-chat activity rate effect")
     assert memo.decide("e", unclear, "open_rate", mde=0.03, guardrails=harm).decision == "stop"
     est = abtest.proportion_test(ProportionStats(1000, 200), ProportionStats(1000, 260))
     m = memo.decide("e", est, "open_rate", mde=0.03)

@@ -92,6 +92,8 @@ def test_pptx_deck_opens_with_scoreboard_and_every_chart(e2e):
     assert table.cell(0, 0).text == label("kpi", e2e.lang) == "指标"
     assert [table.cell(i, 0).text for i in range(1, len(kpis) + 1)] == [label(k, e2e.lang) for k in kpis]
     assert all(table.cell(i, 1).text not in ("", "n/a") for i in range(1, len(kpis) + 1))
+    start = json.loads((e2e.out / "run.json").read_text(encoding="utf-8"))["parameters"]["start"]
+    assert slides[0].placeholders[1].text.endswith(start)  # the run's own start, though run.json comes after the deck
 
 
 def test_pptx_deck_converts_to_pdf_where_libreoffice_is_installed(e2e, tmp_path):

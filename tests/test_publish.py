@@ -79,6 +79,11 @@ def test_deck_has_title_scoreboard_figures_and_recommendations(tmp_path):
     table = next(sh.table for sh in prs.slides[1].shapes if sh.has_table)
     assert table.cell(1, 0).text == "Core-member share" and table.cell(1, 1).text == "18.0% (17.0%–19.0%)"
     assert prs.slides[0].shapes.title.text == "Community operations study"
+    # the title slide names the run and its start: from the runner's parameters, else a stale run.json's
+    (tmp_path / "run.json").write_text(json.dumps({"parameters": {"run_id": "old", "start": "2025-01-01"}}))
+    assert Presentation(deck.build_deck(tmp_path)).slides[0].placeholders[1].text == "run old · study start 2025-01-01"
+    fresh = Presentation(deck.build_deck(tmp_path, params={"run_id": "r2", "start": "2026-06-01"}))
+    assert fresh.slides[0].placeholders[1].text == "run r2 · study start 2026-06-01"
     zh = Presentation(deck.build_deck(tmp_path, lang="zh"))
     assert zh.slides[0].shapes.title.text == "社群运营研究"
     with pytest.raises(ValueError, match="lang"):
