@@ -472,7 +472,7 @@ NAMESPACED: dict[str, tuple[str, str]] = {
     'persona:high_pref_event': ('Event fans', '活动爱好者'),
     'persona:low_age_years': ('Young', '年轻用户'),
     'persona:low_active_days': ('Occasional', '偶尔活跃者'),
-    'persona:low_log_spend': ('Non-buyers', '未消费用户'),
+    'persona:low_log_spend': ('No purchase on record', '无消费记录'),  # unlinked CRM contacts read as zero spend
     'persona:low_pref_skin_update': ('Non-readers', '不看内容者'),
     'persona:low_pref_guide': ('Non-readers', '不看内容者'),
     'persona:low_pref_promotion': ('Non-readers', '不看内容者'),

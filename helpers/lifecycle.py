@@ -9,6 +9,10 @@ a customer message, post, comment or like). For week ``w``:
 - ``resurrecting``: active in ``w``, not in ``w - 1``, but active in some week before;
 - ``dormant``: active in ``w - 1`` but not in ``w`` (PostHog draws these as negative counts).
 
+The **quick ratio** (:func:`quick_ratio`) of a run of weeks is (new + resurrecting) / dormant summed
+over them: above 1 the active base grows. Its interval resamples whole weeks (percentile bootstrap),
+so it says whether the balance holds from week to week, not just in the sum.
+
 Without activity before ``history_start`` the first week's actives are all ``new``: pass an
 earlier ``history_start`` than ``start`` to see the first weeks correctly.
 
@@ -25,6 +29,7 @@ that period):
 from __future__ import annotations
 
 import ibis
+import numpy as np
 import pandas as pd
 from ibis import _
 
@@ -74,6 +79,27 @@ def weekly_lifecycle(events, messages, start, end, history_start=None, tz: str =
         rows += [(w, "new", len(new)), (w, "returning", len(returning)),
                  (w, "resurrecting", len(now - prev - new)), (w, "dormant", len(prev - now))]
     return pd.DataFrame(rows, columns=["week", "status", "members"])
+
+
+def quick_ratio(weeks: pd.DataFrame, n_boot: int = 2000, seed: int = 0) -> dict:
+    """``ratio, ci_low, ci_high, weeks`` of the quick ratio over ``weeks`` (one row per week with
+    ``new``, ``resurrecting`` and ``dormant`` counts, e.g. :func:`weekly_lifecycle` pivoted wide; pass
+    whole weeks only). The 95% interval resamples weeks with replacement; NaN with fewer than two
+    weeks or no dormant member."""
+    missing = [c for c in ("new", "resurrecting", "dormant") if c not in weeks.columns]
+    if missing:
+        raise KeyError(f"`weeks` lacks column(s) {missing}. Available: {list(weeks.columns)}.")
+    gain = (weeks["new"].fillna(0) + weeks["resurrecting"].fillna(0)).to_numpy(float)
+    lost = weeks["dormant"].fillna(0).to_numpy(float)
+    nan = float("nan")
+    ratio = gain.sum() / lost.sum() if lost.sum() > 0 else nan
+    if len(gain) < 2 or not np.isfinite(ratio):
+        return {"ratio": ratio, "ci_low": nan, "ci_high": nan, "weeks": len(gain)}
+    idx = np.random.default_rng(seed).integers(0, len(gain), (n_boot, len(gain)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        boot = gain[idx].sum(axis=1) / lost[idx].sum(axis=1)
+    lo, hi = np.percentile(boot[np.isfinite(boot)], [2.5, 97.5])
+    return {"ratio": float(ratio), "ci_low": float(lo), "ci_high": float(hi), "weeks": len(gain)}
 
 
 def member_levels(events, messages, memberships, start, end, contributing_min: int = 10,

@@ -80,8 +80,8 @@ def test_segment_and_persona_names_switch_language():
     assert personas.name_personas(centroids) == {0: "Mature", 1: "Vocal", 2: "Low tickets"}
     assert personas.name_personas(centroids, "zh") == {0: "成熟用户", 1: "反馈活跃者", 2: "工单数偏低"}
     twins = pd.DataFrame({"age_years": [1.0, 1.0], "log_spend": [0.5, -0.6]})  # same first word: the second is added
-    assert personas.name_personas(twins) == {0: "Mature, big spenders", 1: "Mature, non-buyers"}
-    assert personas.name_personas(twins, "zh") == {0: "成熟用户·高消费用户", 1: "成熟用户·未消费用户"}
+    assert personas.name_personas(twins) == {0: "Mature, big spenders", 1: "Mature, no purchase on record"}
+    assert personas.name_personas(twins, "zh") == {0: "成熟用户·高消费用户", 1: "成熟用户·无消费记录"}
     with pytest.raises(ValueError, match="lang"):
         personas.name_personas(twins, "fr")
 

@@ -92,3 +92,16 @@ def test_mixed_naive_and_aware_bounds(events, messages):
     start = pd.Timestamp("2026-06-01", tz="Asia/Shanghai")
     out = lc.weekly_lifecycle(events, messages, start, "2026-06-08", history_start="2026-05-25")
     assert out.set_index("status").loc["returning", "members"] == 1  # a, as with naive bounds
+
+
+def test_quick_ratio_sums_weeks_and_resamples_them():
+    weeks = pd.DataFrame({"new": [6, 8, 4], "resurrecting": [4, 4, 4], "dormant": [10, 8, 12]})
+    q = lc.quick_ratio(weeks, n_boot=500)
+    assert q["ratio"] == pytest.approx(30 / 30) and q["weeks"] == 3
+    assert q["ci_low"] < 1 < q["ci_high"]  # the weeks disagree (1.0, 1.5, 0.67): the interval holds 1
+    steady = lc.quick_ratio(pd.DataFrame({"new": [10, 10], "resurrecting": [2, 2], "dormant": [6, 6]}), n_boot=200)
+    assert steady["ratio"] == steady["ci_low"] == steady["ci_high"] == pytest.approx(2.0)  # identical weeks: no spread
+    one = lc.quick_ratio(weeks.iloc[:1])
+    assert one["ratio"] == pytest.approx(1.0) and pd.isna(one["ci_low"])
+    with pytest.raises(KeyError, match="dormant"):
+        lc.quick_ratio(weeks.drop(columns="dormant"))
