@@ -338,7 +338,7 @@ def estimates_table(estimates: Sequence) -> pd.DataFrame:
 
 # re-exports: the public names live in helpers.abtest
 from helpers.cuped import CupedResult, cuped  # noqa: E402
-from helpers.did import DidResult, did, did_pretrend, effect_by_period  # noqa: E402
+from helpers.did import DidResult, did, did_pretrend, effect_by_period, period_contrast  # noqa: E402
 from helpers.aa import AAResult, aa_check, did_aa_check  # noqa: E402
 from helpers.srm import SRMResult, srm_check  # noqa: E402
 from helpers.abtest_plots import plot_aa, plot_balance, plot_effects, plot_rates  # noqa: E402
@@ -361,6 +361,7 @@ __all__ = [
     "did",
     "did_pretrend",
     "effect_by_period",
+    "period_contrast",
     "estimates_table",
     "proportion_test",
     "plot_aa",

@@ -139,3 +139,21 @@ def effect_by_period(table, outcome: str, treated: str, period: str, baseline, c
         rows.append(dict(period=p, estimate=r.estimate, ci_low=r.ci_low, ci_high=r.ci_high,
                          p_value=r.p_value, n_obs=r.n_obs, status=r.status))
     return pd.DataFrame(rows)
+
+
+def period_contrast(table, outcome: str, treated: str, period: str, first, last, cluster: str | None = None,
+                    weights: str | None = None, alpha: float = 0.05, tz: str = DEFAULT_TZ) -> DidResult:
+    """How much the effect changed from period ``first`` to period ``last`` (e.g. test week 1 to the
+    last week): the DiD of ``last`` against ``first``, which equals :func:`effect_by_period`'s estimate
+    of ``last`` minus that of ``first`` (same baseline), with its own interval. Below 0 the lift faded
+    (novelty); an interval covering 0 bounds how large a fade the data could have missed."""
+    cols = [outcome, treated, period] + [c for c in (cluster, weights) if c]
+    df = _frame(table, cols, tz).dropna(subset=[outcome])
+    missing = [v for v in (first, last) if not (df[period] == v).any()]
+    if missing:
+        raise ValueError(f"{missing!r} not among the values of `{period}`: {sorted(df[period].unique().tolist())}.")
+    sub = df[df[period].isin([first, last])].copy()
+    sub["_later"] = (sub[period] == last).astype(int)
+    return _fit(sub, outcome, treated, "_later", cluster, weights, alpha,
+                "change of the DiD effect between periods" + (", cluster-robust" if cluster else ", HC1"))
+

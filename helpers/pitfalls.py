@@ -2,8 +2,9 @@
 
 :func:`metric_family` tests a member-level experiment's arms on a family of test-period metrics
 (Welch on per-member values) and adjusts the p-values with Holm (family-wise error) and
-Benjamini–Hochberg (false discovery rate), named explicitly. :func:`novelty_fades` reads effects by
-test week for a novelty effect; :func:`weekly_effects` takes them back from a chapter's metrics.
+Benjamini–Hochberg (false discovery rate), named explicitly. :func:`weekly_effects` takes a chapter's
+recorded effects by test week back from its metrics (the novelty test itself is
+:func:`helpers.did.period_contrast`: the change of the effect from the first week to the last).
 """
 from __future__ import annotations
 
@@ -51,16 +52,6 @@ def wins(family: pd.DataFrame) -> dict:
     """How many metrics 'win' before and after adjustment: ``{'raw', 'holm', 'bh', 'tested'}``."""
     return {"tested": len(family), "raw": int(family["win_raw"].sum()), "holm": int(family["win_holm"].sum()),
             "bh": int(family["win_bh"].sum())}
-
-
-def novelty_fades(effects: pd.DataFrame, low: str = "ci_low", high: str = "ci_high") -> bool:
-    """Novelty check on effects by test period (rows in period order, each with its interval): True
-    when the last period's interval lies wholly below the first period's, i.e. the early lift did not
-    last. Overlapping intervals, fewer than two periods or a missing bound give False."""
-    if len(effects) < 2:
-        return False
-    first_low, last_high = effects[low].iloc[0], effects[high].iloc[-1]
-    return bool(pd.notna(first_low) and pd.notna(last_high) and last_high < first_low)
 
 
 def weekly_effects(metrics: dict, prefix: str = "did_activity_week") -> pd.DataFrame:

@@ -337,3 +337,27 @@ def test_strategy_insights_carry_recorded_figures():
     cat = strategy.catalogue(insights=ins).set_index("strategy_id")
     assert cat.loc["nav_fix", "insight"] == ins["nav_fix"]
     assert not any(ch.isdigit() for ch in cat.loc["content_mix", "insight"].replace("18-25", ""))
+
+
+def test_period_contrast_is_the_difference_of_the_weekly_effects_with_its_own_interval():
+    # the hand-countable weeks above: effects +1.0 (week 1) and +0.5 (week 2) against week 0, so the change is -0.5
+    df = pd.DataFrame({"week": [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2], "treated": [0, 0, 1, 1] * 3,
+                       "y": [1, 1.2, 1, 1.2, 1, 1.2, 2, 2.2, 1, 1.2, 1.5, 1.7]})
+    c = abtest.period_contrast(df, "y", "treated", "week", 1, 2)
+    assert c.estimate == pytest.approx(-0.5)
+    # on a clustered panel whose lift halves from week 1 to week 4, it equals the difference of the
+    # weekly effects and its cluster-robust interval excludes 0
+    rng = np.random.default_rng(4)
+    rows = []
+    for chat in range(30):
+        tr, level = chat % 2, rng.normal(0.3, 0.05)
+        for week in range(5):
+            lift = {0: 0.0, 1: 0.2, 2: 0.15, 3: 0.12, 4: 0.1}[week] * tr
+            rows += [dict(chat=chat, treated=tr, week=week, rate=level + lift + rng.normal(0, 0.02)) for _ in range(7)]
+    panel = pd.DataFrame(rows)
+    weekly = abtest.effect_by_period(panel, "rate", "treated", "week", baseline=0, cluster="chat").set_index("period")
+    fade = abtest.period_contrast(panel, "rate", "treated", "week", 1, 4, cluster="chat")
+    assert fade.estimate == pytest.approx(weekly.loc[4, "estimate"] - weekly.loc[1, "estimate"])
+    assert fade.ci_high < 0 < fade.ci_low + 0.2 and fade.n_clusters == 30
+    with pytest.raises(ValueError, match="not among the values"):
+        abtest.period_contrast(panel, "rate", "treated", "week", 1, 9)

@@ -47,20 +47,12 @@ def test_kpi_sensitivity_on_the_sample(sample):
     assert out.loc["matched beyond WeCom", "members"] < out.loc["all community members", "members"]
 
 
-def test_novelty_fades_only_when_the_last_interval_lies_below_the_first():
-    eff = pd.DataFrame({"estimate": [0.10, 0.06, 0.03], "ci_low": [0.08, 0.04, 0.01], "ci_high": [0.12, 0.08, 0.05]})
-    assert pitfalls.novelty_fades(eff)                      # 0.05 < 0.08: the lift faded
-    assert not pitfalls.novelty_fades(eff.iloc[[0, 1]])     # 0.08 is not below 0.08: the intervals touch
-    assert not pitfalls.novelty_fades(eff.iloc[::-1])       # growing, not fading
-    assert not pitfalls.novelty_fades(eff.iloc[:1]) and not pitfalls.novelty_fades(eff.assign(ci_low=np.nan))
-
-
 def test_weekly_effects_from_recorded_metrics_in_week_order():
     m = {"did_activity_week10": {"value": 0.01, "ci": [0.0, 0.02]}, "did_activity_week2": {"value": 0.05, "ci": [0.04, 0.06]},
          "did_activity_week1": {"value": 0.09, "ci": [0.07, 0.11]}, "did_activity": {"value": 0.2}, "other": {"value": 1}}
     w = pitfalls.weekly_effects(m)
     assert w["period"].tolist() == [1, 2, 10] and w["estimate"].tolist() == [0.09, 0.05, 0.01]
-    assert pitfalls.novelty_fades(w)                        # week 10's 0.02 < week 1's 0.07
+    assert "did_activity_week_change" not in m and pitfalls.weekly_effects({**m, "did_activity_week_change": {"value": -0.01}})["period"].tolist() == [1, 2, 10]
     assert pitfalls.weekly_effects({}).empty and list(pitfalls.weekly_effects({}).columns) == ["period", "estimate", "ci_low", "ci_high"]
 
 
