@@ -4,13 +4,16 @@ Indicators (tickets created in the window):
 
 | indicator | definition | better |
 | --- | --- | --- |
-| ``speed`` | median full resolution time of solved tickets, calendar hours | lower |
+| ``speed`` | median relative resolution time of solved tickets: calendar hours over the median of the ticket's category (all teams) | lower |
 | ``sla`` | SLA achievement over first reply and resolution, achieved / (achieved + breached) | higher |
 | ``csat`` | good / (good + bad) satisfaction ratings | higher |
 | ``reopen`` | reopened solved tickets / solved tickets | lower |
 | ``one_touch`` | solved with at most one public agent reply / solved tickets | higher |
 
-Each indicator is min-max normalized across the teams to 0-1 (1 = the best team; all teams get 1
+Speed is relative to each ticket's category so that a team is not rewarded for the quick categories it
+is routed (a team of sign-off exceptions looks fast in raw hours): 1 means typical for the category;
+without a ``category`` column every ticket is set against the overall median. Raw median hours are
+reported beside it. Each indicator is min-max normalized across the teams to 0-1 (1 = the best team; all teams get 1
 when they tie), and the ``score`` is the weighted mean of the normalized indicators times 100. The
 weights used are returned with the table (``weight_<indicator>`` columns) so a chart can show them.
 """
@@ -24,14 +27,14 @@ from helpers.timeline import DEFAULT_TZ
 
 SCORECARD_WEIGHTS = {"speed": 0.30, "sla": 0.25, "csat": 0.20, "reopen": 0.15, "one_touch": 0.10}
 INDICATORS = {  # name -> (column of the raw value, higher is better)
-    "speed": ("median_resolution_hours", False), "sla": ("sla_achievement", True),
+    "speed": ("relative_resolution_time", False), "sla": ("sla_achievement", True),
     "csat": ("csat_good_share", True), "reopen": ("reopen_rate", False), "one_touch": ("one_touch_share", True)}
 
 
 def team_scorecard(durations, policies: pd.DataFrame = DEFAULT_SLA_POLICIES, weights: dict | None = None,
                    start=None, end=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
-    """One row per team, best first: ``rank, team, tickets``, the raw indicators
-    (``median_resolution_hours, sla_achievement, csat_good_share, reopen_rate, one_touch_share``),
+    """One row per team, best first: ``rank, team, tickets, median_resolution_hours``, the raw indicators
+    (``relative_resolution_time, sla_achievement, csat_good_share, reopen_rate, one_touch_share``),
     their normalized values ``<indicator>_norm`` (0-1), ``score`` (0-100) and ``weight_<indicator>``.
     ``weights`` maps indicator names (keys of ``SCORECARD_WEIGHTS``) to non-negative numbers."""
     from helpers.tickets import _durations, in_window, service_rates
@@ -46,7 +49,7 @@ def team_scorecard(durations, policies: pd.DataFrame = DEFAULT_SLA_POLICIES, wei
     s = sla_status(d, policies, tz)
     s = s[s["status"] != "pending"]
     sla = s.assign(ok=s["status"].eq("achieved")).groupby("team")["ok"].mean().rename("sla_achievement")
-    out = rates.merge(sla, on="team", how="left")
+    out = rates.merge(sla, on="team", how="left").merge(_relative_speed(d), on="team", how="left")
     score = np.zeros(len(out))
     for name, (col, higher) in INDICATORS.items():  # five indicators
         x = out[col].astype(float)
@@ -59,6 +62,18 @@ def team_scorecard(durations, policies: pd.DataFrame = DEFAULT_SLA_POLICIES, wei
         out[f"weight_{name}"] = w.get(name, 0.0) / sum(w.values())
     out = out.sort_values(["score", "team"], ascending=[False, True], ignore_index=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
-    cols = ["rank", "team", "tickets"] + [c for c, _ in INDICATORS.values()] + \
+    cols = ["rank", "team", "tickets", "median_resolution_hours"] + [c for c, _ in INDICATORS.values()] + \
         [f"{n}_norm" for n in INDICATORS] + ["score"] + [f"weight_{n}" for n in INDICATORS]
     return out[cols]
+
+
+def _relative_speed(d: pd.DataFrame) -> pd.Series:
+    """Per team: the median over its solved tickets of calendar resolution hours / the median of the
+    ticket's category over all teams (``relative_resolution_time``)."""
+    solved = d[d["solved"] & d["resolution_hours_calendar"].notna()]
+    hours = solved["resolution_hours_calendar"].astype(float)
+    typical = (solved.groupby("category")["resolution_hours_calendar"].transform("median") if "category" in solved
+               else pd.Series(hours.median(), index=solved.index))
+    rel = hours / typical.where(typical > 0)
+    return rel.groupby(solved["team"]).median().rename("relative_resolution_time")
+

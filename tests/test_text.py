@@ -77,6 +77,18 @@ def test_topics_separate_a_two_theme_corpus_and_are_reproducible():
     top_log = set(a.terms.loc[a.terms["topic"] == first.iloc[0], "term"])
     assert "快递" in top_log and "口红" not in top_log
     assert a.sizes["n_texts"].tolist() == [12, 12] and a.sizes["share"].sum() == pytest.approx(1.0)
+    # texts whose words load on no topic stay unassigned instead of joining the arg-max topic
+    odd = topics.topics(CORPUS + ["今天天气不错", "谢谢大家"], n_topics=2, top_n=4, min_df=2, seed=3)
+    assert odd.assignments["topic"].iloc[-2:].tolist() == [-1, -1]
+    assert odd.sizes["n_texts"].tolist() == [12, 12] and odd.sizes["share_of_assigned"].sum() == pytest.approx(1.0)
+    assert odd.sizes["share"].sum() == pytest.approx(24 / 26)
+    # the weight a text needs is a parameter: above it a text keeps its arg-max topic, below it has none
+    cut = float(a.assignments["topic_weight"].median())
+    strict = topics.topics(CORPUS, n_topics=2, top_n=4, min_df=2, seed=3, min_weight=cut)
+    weak = strict.assignments["topic_weight"] < cut
+    assert weak.any() and (strict.assignments.loc[weak, "topic"] == -1).all()
+    assert (strict.assignments.loc[~weak, "topic"] == a.assignments.loc[~weak, "topic"]).all()
+    assert strict.sizes["n_texts"].sum() == (~weak).sum()
     with pytest.raises(ValueError, match="more texts"):
         topics.topics(CORPUS[:2], n_topics=2)
 

@@ -142,6 +142,10 @@ def test_team_scorecard_normalizes_weights_and_ranks(durations):
     # A: median resolution 49.5 h (vs 90), SLA 4/4 (vs 2/4) -> best on speed and SLA;
     # B: CSAT 1/1 (vs 1/2), reopen 0 (vs 1/2), one-touch 1/1 (vs 1/2) -> best on the other three
     assert card.loc["A", "median_resolution_hours"] == pytest.approx(49.5)
+    # speed is relative to the category: sign-off exceptions take 2 h and 90 h (median 46), the delivery delay 97 h
+    # (its own median): A's tickets are 2/46 and 1.0 -> median 0.522; B's one solved ticket is 90/46 = 1.957
+    assert card.loc["A", "relative_resolution_time"] == pytest.approx((2 / 46 + 1) / 2)
+    assert card.loc["B", "relative_resolution_time"] == pytest.approx(90 / 46)
     assert card.loc["A", "score"] == pytest.approx(100 * (0.30 + 0.25))
     assert card.loc["B", "score"] == pytest.approx(100 * (0.20 + 0.15 + 0.10))
     assert card.loc["A", "rank"] == 1
@@ -281,3 +285,17 @@ def test_every_reconciliation_cause_has_a_reader_label_in_both_languages():
     for cause in CAUSES:
         en, zh = NAMESPACED[f"reconciliation:{cause}"]
         assert en and zh and "_" not in en and en != zh
+
+
+def test_scorecard_speed_does_not_reward_a_team_for_its_quick_category():
+    # team F gets only quick sign-off tickets (4 h), team S only slow refunds (40 h); each is typical for its
+    # category, so their relative speed ties at 1.0 although their raw medians differ tenfold
+    t0 = TS("2026-06-02 09:00")
+    rows = [dict(ticket_id=f"{team}{i}", member_id=f"m{i}", created_ts=t0, first_reply_ts=t0 + pd.Timedelta(hours=1),
+                 solved_ts=t0 + pd.Timedelta(hours=h), status="solved", category=cat, priority="normal", region="east",
+                 team=team, csat="good", reopens=0, replies=1)
+            for team, cat, h in (("F", "signoff_exception", 4), ("S", "refund", 40)) for i in range(3)]
+    card = T.team_scorecard(T.ticket_durations(pd.DataFrame(rows))).set_index("team")
+    assert card.loc["F", "median_resolution_hours"] == pytest.approx(4) and card.loc["S", "median_resolution_hours"] == pytest.approx(40)
+    assert card["relative_resolution_time"].tolist() == pytest.approx([1.0, 1.0])
+    assert card.loc["F", "score"] == pytest.approx(card.loc["S", "score"])  # nothing else differs either
