@@ -348,6 +348,16 @@ NAMESPACED: dict[str, tuple[str, str]] = {
     'outcome:negative_messages': ('Negative messages per member', '人均负面消息数'),
     'outcome:opens': ('Mass-message opens per member', '人均群发打开次数'),
     'outcome:bounces': ('Itinerary bounces per member', '人均行程页跳出次数'),
+    # pre-period covariates of the balance checks (chapter 3)
+    'covariate:pre_sends': ('Pre-period sends per member', '采集期人均送达'),
+    'covariate:pre_opens': ('Pre-period opens per member', '采集期人均打开'),
+    'covariate:pre_rate': ('Pre-period rate per member', '采集期人均比率'),
+    'covariate:pre_views': ('Pre-period itinerary views per member', '采集期人均行程页浏览'),
+    'covariate:pre_bounces': ('Pre-period bounces per member', '采集期人均跳出'),
+    'covariate:current_members': ('Members per chat', '每群成员数'),
+    'covariate:rate': ('Pre-period daily activity rate of the chat', '采集期群日活跃率'),
+    'covariate:members': ('Members per chat', '每群成员数'),
+    'covariate:active_share': ('Pre-period active-day share of the chat', '采集期群活跃天占比'),
     # reconciliation with the vendor's metrics: why a ticket's durations differ (helpers.reconciliation.CAUSES)
     'reconciliation:stale_after_reopen': ('the ticket was reopened and Zendesk did not update its resolution time',
                                           '工单重开后 Zendesk 未更新解决时长'),
