@@ -213,6 +213,32 @@ def region_category(durations, members=None, by: Literal["region", "city_tier"] 
     return out
 
 
+def cell_contrast(durations, by: str, group, category: str, start=None, end=None, cells: int = 1,
+                  clock: Clock = "calendar", tz: str = DEFAULT_TZ) -> dict:
+    """Is the ``by == group`` x ``category`` cell of :func:`region_category` slower than the same category
+    elsewhere? Over solved tickets created in the window: ``mean_hours`` of the cell with its t 95%
+    ``ci_low``/``ci_high`` and ``n``, ``rest_mean_hours`` and ``rest_n`` (the category in the other
+    groups), ``difference`` and Welch's two-sided ``p_value`` (scipy), and ``p_adjusted`` = min(1,
+    ``cells`` x p): Bonferroni for the number of cells scanned when the cell was picked as the slowest."""
+    from scipy import stats
+    d = in_window(_durations(durations, tz), start, end, tz)
+    if by not in d.columns:
+        raise KeyError(f"`by` column {by!r} not in the durations. Available: {list(d.columns)}.")
+    h = f"resolution_hours_{clock}"
+    d = d[(d["category"] == category) & d["solved"] & d[h].notna()]
+    cell, rest = d.loc[d[by] == group, h].astype(float), d.loc[d[by] != group, h].astype(float)
+    nan = float("nan")
+    out = {"n": len(cell), "mean_hours": float(cell.mean()) if len(cell) else nan, "ci_low": nan, "ci_high": nan,
+           "rest_n": len(rest), "rest_mean_hours": float(rest.mean()) if len(rest) else nan,
+           "difference": nan, "p_value": nan, "p_adjusted": nan}
+    if len(cell) >= 2:
+        out["ci_low"], out["ci_high"] = (float(x) for x in stats.t.interval(0.95, len(cell) - 1, cell.mean(), stats.sem(cell)))
+    if len(cell) >= 2 and len(rest) >= 2:
+        p = float(stats.ttest_ind(cell, rest, equal_var=False).pvalue)
+        out.update(difference=out["mean_hours"] - out["rest_mean_hours"], p_value=p, p_adjusted=min(1.0, cells * p))
+    return out
+
+
 def logistics_share(durations, members, by: str = "city_tier", logistics: tuple[str, ...] = LOGISTICS,
                     start=None, end=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Per value of ``by`` (``city_tier`` joins members): ``tickets, logistics_tickets,

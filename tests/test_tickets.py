@@ -299,3 +299,23 @@ def test_scorecard_speed_does_not_reward_a_team_for_its_quick_category():
     assert card.loc["F", "median_resolution_hours"] == pytest.approx(4) and card.loc["S", "median_resolution_hours"] == pytest.approx(40)
     assert card["relative_resolution_time"].tolist() == pytest.approx([1.0, 1.0])
     assert card.loc["F", "score"] == pytest.approx(card.loc["S", "score"])  # nothing else differs either
+
+
+def test_cell_contrast_against_scipy_and_bonferroni(durations):
+    from scipy import stats
+    # east signoff tickets: t1 2 h; west: t4 90 h; a single-ticket cell has no interval and no test
+    one = T.cell_contrast(durations, "region", "west", "signoff_exception")
+    assert (one["n"], one["mean_hours"], one["rest_n"], one["rest_mean_hours"]) == (1, 90.0, 1, 2.0)
+    assert np.isnan(one["ci_low"]) and np.isnan(one["p_value"])
+    rng = np.random.default_rng(3)
+    hours = np.concatenate([rng.exponential(60, 40), rng.exponential(30, 200)])
+    t0 = TS("2026-06-01 09:00")
+    big = pd.DataFrame({"ticket_id": [f"k{i}" for i in range(240)], "member_id": "m", "created_ts": t0,
+                        "first_reply_ts": t0 + pd.Timedelta(minutes=5), "solved_ts": [t0 + pd.Timedelta(hours=h) for h in hours],
+                        "status": "solved", "category": "refund", "priority": "normal",
+                        "region": ["sw"] * 40 + ["east"] * 200, "team": "A", "csat": "good", "reopens": 0, "replies": 1})
+    c = T.cell_contrast(T.ticket_durations(big), "region", "sw", "refund", cells=10)
+    got = T.ticket_durations(big).set_index("ticket_id")["resolution_hours_calendar"].to_numpy()
+    want = stats.ttest_ind(got[:40], got[40:], equal_var=False).pvalue
+    assert c["p_value"] == pytest.approx(want) and c["p_adjusted"] == pytest.approx(min(1.0, 10 * want))
+    assert c["ci_low"] < c["mean_hours"] < c["ci_high"] and c["difference"] == pytest.approx(got[:40].mean() - got[40:].mean())
