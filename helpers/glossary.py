@@ -248,7 +248,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "primary": ("Primary metric", "主要指标"),
     "itinerary_bounce_rate": ("Itinerary bounce rate", "行程咨询跳出率"),
     "community_activity_rate": ("Group-chat activity rate", "社群活跃率"),
-    "logistics_resolution_hours": ("Logistics resolution hours", "物流工单解决时长（小时）"),
+    "tier3_logistics_tickets_per_member": ("Logistics tickets per tier-3 member (30 days)", "三线城市人均物流工单（30 天）"),
     "negative_message_share": ("Negative message share", "负面消息占比"),
     "tickets_per_member": ("Tickets per member", "人均工单数"),
     "leaves_per_member": ("Groups left per member", "人均退群数"),
