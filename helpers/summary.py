@@ -53,8 +53,8 @@ def scoreboard(recorded: Mapping[str, dict]) -> pd.DataFrame:
 
 
 def experiment_results(recorded: Mapping[str, dict]) -> pd.DataFrame:
-    """One row per experiment with a recorded effect: ``experiment_id, metric`` (its primary metric: what
-    the effect's definition names before its colon; None if it names none), ``effect, ci_low, ci_high,
+    """One row per experiment with a recorded effect: ``experiment_id, metric`` (its primary metric, as
+    chapter 3 records it with the effect; None if not recorded), ``effect, ci_low, ci_high,
     decision, baseline, relative_effect`` (effect / baseline of its primary metric)."""
     rows = []
     for name, entry in sorted(recorded.get("03", {}).items()):
@@ -63,8 +63,7 @@ def experiment_results(recorded: Mapping[str, dict]) -> pd.DataFrame:
         exp = name[len("effect_"):]
         ci = entry.get("ci") or [None, None]
         base = _get(recorded, *BASELINES[exp]) if exp in BASELINES else None
-        metric = entry.get("definition", "").partition(":")
-        rows.append(dict(experiment_id=exp, metric=metric[0].strip() if metric[1] else None,
+        rows.append(dict(experiment_id=exp, metric=entry.get("metric"),
                          effect=entry["value"], ci_low=ci[0], ci_high=ci[1],
                          decision=_get(recorded, "03", f"decision_{exp}"), baseline=base,
                          relative_effect=entry["value"] / base if base else None))

@@ -8,7 +8,7 @@ RECORDED = {
            "message_open_rate": {"value": 0.20, "unit": "share", "ci": [0.19, 0.21]}},
     "02": {"itinerary_bounce_pre": {"value": 0.32}},
     "03": {"test_core_share": {"value": 0.20, "ci": [0.19, 0.21]},
-           "effect_nav_fix": {"value": -0.14, "ci": [-0.15, -0.13], "definition": "itinerary_bounce_rate: treatment - control"},
+           "effect_nav_fix": {"value": -0.14, "ci": [-0.15, -0.13], "metric": "itinerary_bounce_rate"},
            "decision_nav_fix": {"value": "ship"},
            "effect_broadcast_personalization": {"value": 0.06, "ci": [0.04, 0.08]},
            "decision_broadcast_personalization": {"value": "ship"},
@@ -32,7 +32,7 @@ def test_recommendations_rank_ship_by_relative_impact_then_iterate_then_planned(
     assert rec.iloc[0]["impact"] == pytest.approx(0.13 / 0.32)
     assert rec.iloc[0]["text"] == ("Ship navigation fix: itinerary bounce rate -14.0 pp (95% CI -15.0 to -13.0 pp), "
                                    "-44% relative to its baseline (-41% at the interval's end nearest 0).")
-    assert rec.iloc[1]["text"].startswith("Ship personalized mass messages: +6.0 pp")  # no metric in its definition
+    assert rec.iloc[1]["text"].startswith("Ship personalized mass messages: +6.0 pp")  # no metric recorded
     assert rec.iloc[2]["impact"] == 0 and "nearest 0" not in rec.iloc[2]["text"]  # its interval crosses 0
     # a large but uncertain effect ranks below a smaller sure one
     # (+133% relative, but its interval guarantees only 0.005 / 0.15 = 3%: below broadcast's 20%)
