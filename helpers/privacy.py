@@ -66,11 +66,21 @@ def find_identifiers(text: str, needles: set[str]) -> list[str]:
     """The raw identifiers that ``text`` shows: Latin-script values (ids, phones, emails, Latin names) as
     whole tokens, values with spaces (formatted phones) as whole runs of such tokens, Chinese values
     inside runs of Chinese characters. Embedded images (base64 data URIs) are not text and are skipped."""
-    text = _DATA_URI.sub(" ", text)
+    return _find(text, _by_script(needles))
+
+
+def _by_script(needles: set[str]) -> tuple:
+    """``needles`` split once for :func:`_find`: Latin tokens, space-separated Latin values, Chinese
+    values, and the lengths of the Chinese ones."""
     latin = {n for n in needles if n.isascii() and " " not in n}
     spaced = {" ".join(n.split()) for n in needles if n.isascii() and " " in n}
     cjk = {n for n in needles if not n.isascii()}
-    lengths = sorted({len(n) for n in cjk})
+    return latin, spaced, cjk, sorted({len(n) for n in cjk})
+
+
+def _find(text: str, split: tuple) -> list[str]:
+    latin, spaced, cjk, lengths = split
+    text = _DATA_URI.sub(" ", text)
     hits = [tok for tok in (t.rstrip(".-_") for t in _TOKEN.findall(text)) if tok in latin]
     if spaced:  # runs of space-separated tokens, looked up word n-gram by n-gram (not one scan per value)
         widest = max(n.count(" ") + 1 for n in spaced)
@@ -88,9 +98,9 @@ def scan_outputs(folder: str | Path, needles: set[str], min_length: int = 3,
     """Files under ``folder`` that show a raw identifier (see :func:`find_identifiers`):
     ``file, hits, examples``. Values shorter than ``min_length`` are skipped (two-character names
     occur in ordinary prose)."""
-    needles = {n for n in needles if len(n) >= min_length}
+    split = _by_script({n for n in needles if len(n) >= min_length})  # once, not per file: a run holds ~1M needles
     rows = []
     for path in sorted(p for p in Path(folder).rglob("*") if p.is_file() and p.suffix in suffixes):
-        hits = find_identifiers(path.read_text(encoding="utf-8", errors="replace"), needles)
+        hits = _find(path.read_text(encoding="utf-8", errors="replace"), split)
         rows.append({"file": str(path.relative_to(folder)), "hits": len(hits), "examples": ", ".join(sorted(set(hits))[:3])})
     return pd.DataFrame(rows, columns=["file", "hits", "examples"])
