@@ -133,9 +133,7 @@ def effect_by_period(table, outcome: str, treated: str, period: str, baseline, c
                          f"available: {sorted(df[period].unique().tolist())}.")
     rows = []
     for p in sorted(v for v in df[period].unique() if v != baseline):
-        sub = df[df[period].isin([baseline, p])].copy()
-        sub["_post"] = (sub[period] == p).astype(int)
-        r = _fit(sub, outcome, treated, "_post", cluster, weights, alpha, "DiD by period")
+        r = _two_periods(df, outcome, treated, period, baseline, p, cluster, weights, alpha, "DiD by period")
         rows.append(dict(period=p, estimate=r.estimate, ci_low=r.ci_low, ci_high=r.ci_high,
                          p_value=r.p_value, n_obs=r.n_obs, status=r.status))
     return pd.DataFrame(rows)
@@ -152,8 +150,13 @@ def period_contrast(table, outcome: str, treated: str, period: str, first, last,
     missing = [v for v in (first, last) if not (df[period] == v).any()]
     if missing:
         raise ValueError(f"{missing!r} not among the values of `{period}`: {sorted(df[period].unique().tolist())}.")
-    sub = df[df[period].isin([first, last])].copy()
-    sub["_later"] = (sub[period] == last).astype(int)
-    return _fit(sub, outcome, treated, "_later", cluster, weights, alpha,
-                "change of the DiD effect between periods" + (", cluster-robust" if cluster else ", HC1"))
+    return _two_periods(df, outcome, treated, period, first, last, cluster, weights, alpha,
+                        "change of the DiD effect between periods" + (", cluster-robust" if cluster else ", HC1"))
+
+
+def _two_periods(df, outcome, treated, period, before, after, cluster, weights, alpha, method) -> DidResult:
+    """The DiD of period ``after`` against period ``before`` on the rows of those two periods."""
+    sub = df[df[period].isin([before, after])].copy()
+    sub["_after"] = (sub[period] == after).astype(int)
+    return _fit(sub, outcome, treated, "_after", cluster, weights, alpha, method)
 
