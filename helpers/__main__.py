@@ -1,4 +1,4 @@
-"""Command line: ``python -m helpers run|generate|ingest``."""
+"""Command line: ``python -m helpers run|generate|ingest|models``."""
 from __future__ import annotations
 
 import argparse
@@ -32,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("--data-dir", default=None)
     i.add_argument("--run-id", default="manual")
     i.add_argument("--start", default=DEFAULT_START)
+
+    m = sub.add_parser("models", help="train and cache the sentiment model and its comparison with SnowNLP")
+    m.add_argument("--seed", type=int, default=None, help="default: the one chapter 2 uses")
     return p
 
 
@@ -48,6 +51,9 @@ def main(argv=None) -> int:
             generate(data_paths(args.data_dir)["data"], scale=args.scale, seed=args.seed, start=args.start)
         elif args.command == "ingest":
             runner.ensure_warehouse(data_paths(args.data_dir), args.run_id, args.start)
+        elif args.command == "models":
+            from helpers import sentiment
+            sentiment.compare_models(**({} if args.seed is None else {"seed": args.seed}))
     except runner.RunError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -9,6 +9,9 @@ import json
 import os
 import platform
 import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -22,6 +25,7 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 MANIFEST = NOTEBOOK_DIR / "manifest.json"
 DEFAULT_SCALE = 0.05
 DEFAULT_SEED = 7
+MODELS_COMMAND = [sys.executable, "-m", "helpers", "models"]  # see start_models
 
 
 class RunError(RuntimeError):
@@ -29,7 +33,8 @@ class RunError(RuntimeError):
 
 
 def manifest() -> list[dict]:
-    """The ordered chapters: ``id``, ``notebook``, ``title``."""
+    """The ordered chapters: ``id``, ``notebook``, ``title`` and, optionally, ``needs`` (what the chapter
+    reads besides the warehouse: ``"sentiment_model"``, the kit's trained model and its comparison)."""
     return json.loads(MANIFEST.read_text(encoding="utf-8"))["chapters"]
 
 
@@ -153,6 +158,45 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def start_models(chapters: list[dict]):
+    """Start training the sentiment model and its comparison with SnowNLP (``python -m helpers models``)
+    in a background process when a chapter of ``chapters`` needs them and they are not cached. Returns
+    ``(process, log file)`` or None.
+
+    Training and scoring take about 40 s of one core. The sample and the warehouse build leave part of
+    the second core idle, so a fresh run hides most of that time instead of spending it in chapter 2.
+    """
+    from helpers import sentiment
+    if not any("sentiment_model" in c.get("needs", ()) for c in chapters) or sentiment.cached():
+        return None
+    log = tempfile.TemporaryFile(mode="w+")
+    proc = subprocess.Popen(MODELS_COMMAND, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    return proc, log
+
+
+def wait_models(job) -> None:
+    """Wait for :func:`start_models`' process. If it failed, say so and go on: the chapter then trains
+    the model itself (the cache files are written atomically, so a partial file is never read)."""
+    if job is None:
+        return
+    proc, log = job
+    if proc.wait() != 0:
+        log.seek(0)
+        print(f"[run] training the sentiment model in the background failed (exit {proc.returncode}); "
+              f"the chapter trains it itself. Its output ended with:\n{log.read()[-2000:]}", flush=True)
+
+
+def stop_models(job) -> None:
+    """End :func:`start_models`' process if it still runs (a run that stopped early); close its log."""
+    if job is None:
+        return
+    proc, log = job
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait()
+    log.close()
+
+
 def _execute(chapter: dict, out_dir: Path, params: dict) -> Path:
     import papermill as pm
     src = NOTEBOOK_DIR / chapter["notebook"]
@@ -189,10 +233,15 @@ def run(run_id: str | None = None, scale: float = DEFAULT_SCALE, seed: int = DEF
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     t0 = time.time()
     steps: list[dict] = []
-    with measured(steps, "sample"):
-        sample = ensure_sample(paths, scale, seed, start, progress)
-    with measured(steps, "warehouse"):
-        digests = ensure_warehouse(paths, run_id, start, progress)
+    models = start_models(chapters)  # in parallel with the sample and the warehouse; counted in their peaks
+    try:
+        with measured(steps, "sample"):
+            sample = ensure_sample(paths, scale, seed, start, progress)
+        with measured(steps, "warehouse"):
+            digests = ensure_warehouse(paths, run_id, start, progress)
+    except BaseException:
+        stop_models(models)
+        raise
     out_dir.mkdir(parents=True, exist_ok=True)
     params = dict(run_id=run_id, data_dir=str(paths["data"]), warehouse=str(paths["warehouse"]),
                   backend="duckdb", scale=float(scale), seed=int(seed), start=str(start),
@@ -207,6 +256,8 @@ def run(run_id: str | None = None, scale: float = DEFAULT_SCALE, seed: int = DEF
             print(f"[run] chapter {ch['id']} {ch['notebook']} ...", flush=True)
             status[ch["id"]] = "failed"
             with measured(steps, f"chapter {ch['id']}"):
+                if "sentiment_model" in ch.get("needs", ()):
+                    wait_models(models)
                 nb = _execute(ch, out_dir, params)
                 publish.export_html(nb)
                 publish.export_slides(nb)
@@ -219,6 +270,7 @@ def run(run_id: str | None = None, scale: float = DEFAULT_SCALE, seed: int = DEF
             publish.export_report(executed, out_dir / "report.html")
             deck.build_deck(out_dir, lang=lang, params=params)  # run.json is written after this
     finally:
+        stop_models(models)
         record["seconds"] = round(time.time() - t0, 1)
         run_json.write_text(json.dumps(record, indent=1, ensure_ascii=False), encoding="utf-8")
         publish.write_index(out_dir, [dict(c, status=status[c["id"]]) for c in manifest()])

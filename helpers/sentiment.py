@@ -20,8 +20,9 @@ its held-out figures are optimistic, which makes it a demanding baseline.
 
 The model is a scikit-learn pipeline: TF-IDF of jieba words (uni- and bigrams, user dictionary
 loaded, stop words kept because negations carry sentiment) and of characters (1-3 grams), then
-logistic regression (C=10, lbfgs, deterministic). It is cached under ``data/models/`` (retrained in a
-few seconds when missing); nothing is downloaded.
+logistic regression (C=10, lbfgs, deterministic). It is cached under ``data/models/`` (retrained in
+about 10 s when missing; ``python -m helpers models``, which the runner starts in the background, fills
+the cache); nothing is downloaded.
 """
 from __future__ import annotations
 
@@ -165,6 +166,26 @@ def train_sentiment(labelled: pd.DataFrame, text_col: str = "text", label_col: s
                           n_train=len(df), seed=seed)
 
 
+def _cache_paths(seed: int, test_share: float) -> dict[str, Path]:
+    """Cache files of :func:`kit_model` (``model``) and :func:`compare_models` (``comparison``). Their
+    names carry everything the contents depend on: seed, split, a hash of the user dictionary (so a
+    changed dictionary retrains) and the package versions."""
+    import snownlp
+
+    from helpers.text import USER_DICT
+    tag = hashlib.sha1(USER_DICT.read_bytes()).hexdigest()[:8]
+    stem = f"seed{seed}_test{test_share:g}_dict{tag}_sklearn{sklearn.__version__}"
+    snow = getattr(snownlp, "__version__", None) or metadata.version("snownlp")
+    return {"model": MODEL_DIR / f"sentiment_zh_{stem}.joblib",
+            "comparison": MODEL_DIR / f"comparison_v2_{stem}_snownlp{snow}.csv"}
+
+
+def cached(seed: int = DEFAULT_SEED, test_share: float = DEFAULT_TEST_SHARE) -> bool:
+    """True when both the kit's model and its comparison with SnowNLP are cached for these arguments
+    (then :func:`compare_models` reads a file instead of training and scoring for about 40 s)."""
+    return all(p.exists() for p in _cache_paths(seed, test_share).values())
+
+
 @lru_cache(maxsize=4)
 def kit_model(seed: int = DEFAULT_SEED, test_share: float = DEFAULT_TEST_SHARE, cache: bool = True) -> SentimentModel:
     """The kit's Chinese model, trained on the training part of :func:`held_out_split` of
@@ -172,9 +193,7 @@ def kit_model(seed: int = DEFAULT_SEED, test_share: float = DEFAULT_TEST_SHARE, 
     ``data/models/sentiment_zh_seed<seed>_test<share>_dict<hash of the user dictionary>_sklearn<version>.joblib``."""
     import joblib
 
-    from helpers.text import USER_DICT
-    tag = hashlib.sha1(USER_DICT.read_bytes()).hexdigest()[:8]  # retrain when the user dictionary changes
-    path = MODEL_DIR / f"sentiment_zh_seed{seed}_test{test_share:g}_dict{tag}_sklearn{sklearn.__version__}.joblib"
+    path = _cache_paths(seed, test_share)["model"]
     if cache and path.exists():
         try:
             return joblib.load(path)
@@ -302,12 +321,7 @@ def compare_models(seed: int = DEFAULT_SEED, test_share: float = DEFAULT_TEST_SH
     ``p_vs_kit`` (:func:`paired_accuracy_p` against the kit's model on the same sentences; NaN on its row).
     SnowNLP scores about a hundred sentences a second, so the table (which depends only on the corpus,
     the split, the user dictionary and the package versions) is cached beside the kit's model."""
-    import snownlp
-
-    from helpers.text import USER_DICT
-    tag = hashlib.sha1(USER_DICT.read_bytes()).hexdigest()[:8]
-    path = MODEL_DIR / (f"comparison_v2_seed{seed}_test{test_share:g}_dict{tag}_sklearn{sklearn.__version__}"
-                        f"_snownlp{getattr(snownlp, '__version__', metadata.version('snownlp'))}.csv")
+    path = _cache_paths(seed, test_share)["comparison"]
     if cache and path.exists():
         return pd.read_csv(path, dtype={"model": "object", "trained_on": "object", "n_train": "Int64"})
     train, test = held_out_split(sentiment_corpus(), test_share, seed)
@@ -336,6 +350,7 @@ __all__ = [
     "SentimentEvaluation",
     "SentimentModel",
     "SnowNLPBaseline",
+    "cached",
     "compare_models",
     "paired_accuracy_p",
     "evaluate_sentiment",

@@ -71,3 +71,39 @@ def test_measured_counts_the_kernel_child_and_wall_time():
     child, idle = steps
     assert child["step"] == "child" and child["seconds"] >= 1.0
     assert child["peak_mb"] >= idle["peak_mb"] + 250, steps
+
+
+def test_models_are_trained_in_the_background_only_when_a_chapter_needs_them_uncached(monkeypatch):
+    from helpers import sentiment
+    needing = [c for c in runner.manifest() if "sentiment_model" in c.get("needs", ())]
+    assert [c["id"] for c in needing] == ["02"]
+    monkeypatch.setattr(sentiment, "cached", lambda *a, **k: False)
+    assert runner.start_models(runner.select(runner.manifest(), "01,03")) is None
+    monkeypatch.setattr(sentiment, "cached", lambda *a, **k: True)
+    assert runner.start_models(runner.manifest()) is None
+
+
+def test_a_failed_background_training_is_reported_and_a_running_one_stopped(monkeypatch, capsys):
+    import sys
+    from helpers import sentiment
+    monkeypatch.setattr(sentiment, "cached", lambda *a, **k: False)
+    monkeypatch.setattr(runner, "MODELS_COMMAND", [sys.executable, "-c", "import sys; print('no corpus'); sys.exit(3)"])
+    job = runner.start_models(runner.manifest())
+    runner.wait_models(job)
+    out = capsys.readouterr().out
+    assert "failed (exit 3)" in out and "no corpus" in out and "trains it itself" in out
+    runner.stop_models(job)
+    assert job[1].closed
+    monkeypatch.setattr(runner, "MODELS_COMMAND", [sys.executable, "-c", "import time; time.sleep(60)"])
+    job = runner.start_models(runner.manifest())
+    runner.stop_models(job)
+    assert job[0].returncode is not None and job[0].returncode != 0  # terminated, not left running
+
+
+def test_models_command_trains_with_the_given_seed(monkeypatch):
+    from helpers import __main__ as cli
+    from helpers import sentiment
+    calls = []
+    monkeypatch.setattr(sentiment, "compare_models", lambda **k: calls.append(k))
+    assert cli.main(["models", "--seed", "3"]) == 0 and cli.main(["models"]) == 0
+    assert calls == [{"seed": 3}, {}]

@@ -135,3 +135,14 @@ def test_paired_accuracy_p_by_hand():
     assert S.paired_accuracy_p(a, b) == pytest.approx(stats.chi2.sf(49 / 12, 1))
     assert S.paired_accuracy_p(a, b) == S.paired_accuracy_p(b, a)
     assert S.paired_accuracy_p(a, a) == 1.0  # no discordant text: no evidence of a difference
+
+
+def test_cached_needs_both_the_model_and_its_comparison(tmp_path, monkeypatch):
+    monkeypatch.setattr(S, "MODEL_DIR", tmp_path)
+    paths = S._cache_paths(S.DEFAULT_SEED, S.DEFAULT_TEST_SHARE)
+    assert set(paths) == {"model", "comparison"} and all(p.parent == tmp_path for p in paths.values())
+    assert not S.cached()
+    paths["comparison"].write_text("model\n")
+    assert not S.cached()
+    paths["model"].write_bytes(b"")
+    assert S.cached() and not S.cached(seed=S.DEFAULT_SEED + 1)
