@@ -186,3 +186,17 @@ def to_pandas(expr, tz: str = DEFAULT_TZ) -> pd.DataFrame:
         if isinstance(df[col].dtype, pd.DatetimeTZDtype):
             df[col] = df[col].dt.tz_convert(tz)
     return df
+
+
+def rows_to_pandas(expr, tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Execute ``expr`` through Arrow, for results of millions of rows: text as Python ``str`` (None
+    when null), integers with nulls as float64 (NaN), time stamps in ``tz``.
+
+    Ibis's own conversion (:func:`to_pandas`) first turns every column that holds a null into a list
+    of Python objects; on the 3 million chat messages of the deck-size sample that takes about 5 s of
+    the 7 s the query costs."""
+    df = expr.to_pyarrow().to_pandas()
+    for col in df.columns:
+        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
+            df[col] = df[col].dt.tz_convert(tz)
+    return df

@@ -1,4 +1,5 @@
 """Engine quirks: epoch microseconds, seconds between time stamps, local dates on the fast path."""
+import ibis
 import pandas as pd
 import pytest
 
@@ -48,3 +49,17 @@ def test_epoch_us_and_seconds_between():
     out = _engine.to_pandas(t.select(us=_engine.epoch_us(t.a), s=_engine.seconds_between(t.b, t.a)))
     assert out["us"].iloc[0] == pd.Timestamp("2026-06-01", tz="UTC").value // 1000 + 1
     assert out["s"].iloc[0] == 1.5
+
+
+def test_rows_to_pandas_matches_ibis_conversion_with_nulls():
+    df = pd.DataFrame({"id": ["a", None, "c"], "n": pd.array([1, None, 3], dtype="Int64"),
+                       "x": [0.5, None, 2.0],
+                       "ts": pd.to_datetime(["2026-06-01 00:30", None, "2026-06-02 12:00"]).tz_localize("UTC")})
+    t = ibis.memtable(df)
+    fast, ref = _engine.rows_to_pandas(t, "Asia/Shanghai"), _engine.to_pandas(t, "Asia/Shanghai")
+    assert fast["id"].tolist() == ["a", None, "c"] and fast["id"].tolist() == ref["id"].tolist()
+    assert fast["n"].dtype == "float64" and fast["n"].isna().tolist() == [False, True, False]
+    assert fast["n"].dropna().tolist() == [1.0, 3.0] and fast["x"].isna().sum() == 1
+    assert str(fast["ts"].dt.tz) == "Asia/Shanghai" and fast["ts"].iloc[0].hour == 8  # 00:30 UTC is 08:30 local
+    assert fast["ts"].isna().tolist() == ref["ts"].isna().tolist()
+    assert fast["ts"].dropna().tolist() == ref["ts"].dropna().tolist()
