@@ -160,14 +160,15 @@ def package_versions() -> dict[str, str]:
 
 def start_models(chapters: list[dict]):
     """Start training the sentiment model and its comparison with SnowNLP (``python -m helpers models``)
-    in a background process when a chapter of ``chapters`` needs them and they are not cached. Returns
-    ``(process, log file)`` or None.
+    in a background process when a chapter of ``chapters`` needs them. Returns ``(process, log file)``
+    or None.
 
     Training and scoring take about 40 s of one core. The sample and the warehouse build leave part of
     the second core idle, so a fresh run hides most of that time instead of spending it in chapter 2.
+    When the cache holds them, the process only reads the cached comparison and ends. The runner does
+    not import the model's packages itself: they would stay in its memory for the whole run.
     """
-    from helpers import sentiment
-    if not any("sentiment_model" in c.get("needs", ()) for c in chapters) or sentiment.cached():
+    if not any("sentiment_model" in c.get("needs", ()) for c in chapters):
         return None
     log = tempfile.TemporaryFile(mode="w+")
     proc = subprocess.Popen(MODELS_COMMAND, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)

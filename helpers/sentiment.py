@@ -170,20 +170,12 @@ def _cache_paths(seed: int, test_share: float) -> dict[str, Path]:
     """Cache files of :func:`kit_model` (``model``) and :func:`compare_models` (``comparison``). Their
     names carry everything the contents depend on: seed, split, a hash of the user dictionary (so a
     changed dictionary retrains) and the package versions."""
-    import snownlp
-
     from helpers.text import USER_DICT
     tag = hashlib.sha1(USER_DICT.read_bytes()).hexdigest()[:8]
     stem = f"seed{seed}_test{test_share:g}_dict{tag}_sklearn{sklearn.__version__}"
-    snow = getattr(snownlp, "__version__", None) or metadata.version("snownlp")
+    # the installed version, not ``import snownlp``: importing it loads its models (about 0.5 GB)
     return {"model": MODEL_DIR / f"sentiment_zh_{stem}.joblib",
-            "comparison": MODEL_DIR / f"comparison_v2_{stem}_snownlp{snow}.csv"}
-
-
-def cached(seed: int = DEFAULT_SEED, test_share: float = DEFAULT_TEST_SHARE) -> bool:
-    """True when both the kit's model and its comparison with SnowNLP are cached for these arguments
-    (then :func:`compare_models` reads a file instead of training and scoring for about 40 s)."""
-    return all(p.exists() for p in _cache_paths(seed, test_share).values())
+            "comparison": MODEL_DIR / f"comparison_v2_{stem}_snownlp{metadata.version('snownlp')}.csv"}
 
 
 @lru_cache(maxsize=4)
@@ -350,7 +342,6 @@ __all__ = [
     "SentimentEvaluation",
     "SentimentModel",
     "SnowNLPBaseline",
-    "cached",
     "compare_models",
     "paired_accuracy_p",
     "evaluate_sentiment",

@@ -73,20 +73,23 @@ def test_measured_counts_the_kernel_child_and_wall_time():
     assert child["peak_mb"] >= idle["peak_mb"] + 250, steps
 
 
-def test_models_are_trained_in_the_background_only_when_a_chapter_needs_them_uncached(monkeypatch):
-    from helpers import sentiment
+def test_models_are_trained_in_the_background_only_when_a_chapter_needs_them(monkeypatch):
+    import sys
     needing = [c for c in runner.manifest() if "sentiment_model" in c.get("needs", ())]
     assert [c["id"] for c in needing] == ["02"]
-    monkeypatch.setattr(sentiment, "cached", lambda *a, **k: False)
+    assert runner.MODELS_COMMAND[1:] == ["-m", "helpers", "models"]
+    monkeypatch.setattr(runner, "MODELS_COMMAND", [sys.executable, "-c", "print('trained')"])
     assert runner.start_models(runner.select(runner.manifest(), "01,03")) is None
-    monkeypatch.setattr(sentiment, "cached", lambda *a, **k: True)
-    assert runner.start_models(runner.manifest()) is None
+    job = runner.start_models(runner.select(runner.manifest(), "02"))
+    runner.wait_models(job)
+    assert job[0].returncode == 0
+    job[1].seek(0)
+    assert job[1].read() == "trained\n"
+    runner.stop_models(job)
 
 
 def test_a_failed_background_training_is_reported_and_a_running_one_stopped(monkeypatch, capsys):
     import sys
-    from helpers import sentiment
-    monkeypatch.setattr(sentiment, "cached", lambda *a, **k: False)
     monkeypatch.setattr(runner, "MODELS_COMMAND", [sys.executable, "-c", "import sys; print('no corpus'); sys.exit(3)"])
     job = runner.start_models(runner.manifest())
     runner.wait_models(job)

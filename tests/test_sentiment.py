@@ -137,12 +137,12 @@ def test_paired_accuracy_p_by_hand():
     assert S.paired_accuracy_p(a, a) == 1.0  # no discordant text: no evidence of a difference
 
 
-def test_cached_needs_both_the_model_and_its_comparison(tmp_path, monkeypatch):
+
+def test_cache_names_carry_what_the_model_depends_on(tmp_path, monkeypatch):
+    from importlib import metadata
     monkeypatch.setattr(S, "MODEL_DIR", tmp_path)
     paths = S._cache_paths(S.DEFAULT_SEED, S.DEFAULT_TEST_SHARE)
     assert set(paths) == {"model", "comparison"} and all(p.parent == tmp_path for p in paths.values())
-    assert not S.cached()
-    paths["comparison"].write_text("model\n")
-    assert not S.cached()
-    paths["model"].write_bytes(b"")
-    assert S.cached() and not S.cached(seed=S.DEFAULT_SEED + 1)
+    assert f"seed{S.DEFAULT_SEED}_test0.2_dict" in paths["model"].name
+    assert paths["comparison"].name.endswith(f"_snownlp{metadata.version('snownlp')}.csv")
+    assert S._cache_paths(S.DEFAULT_SEED + 1, 0.2)["model"] != paths["model"]
