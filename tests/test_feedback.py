@@ -176,3 +176,17 @@ def test_plots_draw_what_the_tables_hold(scored):
     ax = FP.plot_model_comparison(models, "t")
     assert sorted(round(p.get_width(), 2) for p in ax.patches) == [0.85, 0.85, 0.86, 0.86]
     plt.close("all")
+
+
+def test_member_feedback_orders_on_time_then_source_then_id():
+    when = ts("2026-06-03 10:00")
+    messages = pd.DataFrame({"msg_id": ["m9", "m10", "m2", "m5"], "sender_id": ["a", "b", "c", "a"],
+                             "sender_type": ["customer"] * 4, "ts": [when, when, ts("2026-06-02 08:00"), when],
+                             "community_id": ["c1"] * 4, "text": ["慢", "好", "贵", "差"]})
+    tickets = pd.DataFrame({"ticket_id": ["t2", "t1"], "member_id": ["a", "b"], "created_ts": [when, when],
+                            "solved_ts": [pd.NaT, pd.NaT], "category": ["refund", "refund"], "csat": [None, None],
+                            "region": ["East", "East"], "subject": ["退款", "退款"], "description": ["没到账", "没到账"]})
+    fb = F.member_feedback(messages, tickets)
+    # ids compare as text ("m10" < "m5" < "m9"); at one time, messages come before tickets
+    assert fb["item_id"].tolist() == ["m2", "m10", "m5", "m9", "t1", "t2"]
+    assert fb.index.tolist() == list(range(6))
