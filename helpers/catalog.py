@@ -40,6 +40,27 @@ def chat_names(con) -> pd.Series:
     return t.set_index("community_id")["name"].fillna(pd.Series(t["community_id"].to_numpy(), index=t["community_id"]))
 
 
+ALIAS_PREFIX = {"staff": "S", "agent": "A", "robot": "R"}  # group-chat staff, support agents, robots
+
+
+def staff_directory(con) -> pd.DataFrame:
+    """``staff_id, alias, kind, team`` for every account in ``staff``, for tables a reader sees.
+
+    ``alias`` is ``S01``, ``S02``… for group-chat staff, ``A01``… for support agents and ``R1``… for
+    robots (another kind keeps its id), numbered in (team, staff_id) order and zero-padded to the
+    widest number of its kind. The warehouse ids are already pseudonyms; an alias is shorter to read
+    and says which kind of account it is. It is stable for one warehouse (one salt), not across salts.
+    """
+    t = con.table("staff").select("staff_id", "kind", "team").to_pandas()
+    t = t.sort_values(["kind", "team", "staff_id"], na_position="last", kind="stable").reset_index(drop=True)
+    number = t.groupby("kind", dropna=False).cumcount() + 1
+    width = t.groupby("kind", dropna=False)["staff_id"].transform("size").astype(str).str.len()
+    prefix = t["kind"].map(ALIAS_PREFIX)
+    t["alias"] = [f"{p}{n:0{w}d}" if isinstance(p, str) else sid
+                  for p, n, w, sid in zip(prefix, number, width, t["staff_id"])]
+    return t[["staff_id", "alias", "kind", "team"]]
+
+
 def daily_counts(con, name: str, by: str | None = None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Rows per local day of table ``name`` (by its main time column), optionally per ``by``."""
     if name not in TIME_COLUMN:

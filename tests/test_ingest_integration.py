@@ -75,6 +75,32 @@ def test_chat_names_map_every_chat_to_its_name_and_keep_ids_without_one():
     assert names.to_dict() == {"wrA": "护肤交流01群", "wrB": "wrB", "wrC": "会员福利群"}
 
 
+def test_staff_directory_numbers_each_kind_in_team_order():
+    import ibis
+
+    from helpers import catalog
+    con = ibis.duckdb.connect()
+    ids = [f"{i:02x}" for i in range(14)]
+    kinds = ["staff"] * 10 + ["agent", "agent", "robot", "bot"]
+    teams = ["北"] * 5 + ["东"] * 5 + ["物流", "售后", None, None]
+    con.create_table("staff", pd.DataFrame({"staff_id": ids[::-1], "kind": kinds, "team": teams}))
+    d = catalog.staff_directory(con).set_index("staff_id")
+    # staff: team 东 (ids 08..04 reversed, so 04 first) before 北; 10 accounts pad to two digits
+    assert d.loc["04", "alias"] == "S01" and d.loc["08", "alias"] == "S05" and d.loc["09", "alias"] == "S06"
+    assert d.loc["0d", "alias"] == "S10"
+    assert (d.loc["02", "alias"], d.loc["03", "alias"]) == ("A1", "A2")  # 售后 before 物流
+    assert d.loc["01", "alias"] == "R1" and d.loc["00", "alias"] == "00"  # an unknown kind keeps its id
+    assert d["alias"].is_unique and len(d) == 14
+
+
+def test_staff_directory_of_the_sample_hides_every_id(sample):
+    from helpers import catalog
+    d = catalog.staff_directory(sample.con)
+    assert len(d) == sample.con.table("staff").count().execute() and d["alias"].is_unique
+    assert not d["alias"].isin(d["staff_id"]).any()
+    assert d["alias"].str.fullmatch(r"[SAR]\d+").all()
+
+
 def test_chat_names_of_the_sample_are_its_group_names(sample):
     from helpers import catalog
     names = catalog.chat_names(sample.con)
