@@ -292,29 +292,37 @@ def sentiment_around_tickets(scored: pd.DataFrame, window_days: int = 14) -> pd.
                          mean_after=grp["after"].mean(), change=d.mean(), p_value=p))
     return pd.DataFrame(rows)
 
-def labelled_check(scored: pd.DataFrame, labels, positive_class: str = "negative", seed: int = 0,
-                   tz: str = DEFAULT_TZ):
-    """The chat messages' share of ``positive_class`` as the model reads it, corrected with hand labels
-    ``labels(msg_id, label)`` of a random sample of messages (:func:`helpers.prevalence.adjusted_share`).
+LABEL_KEYS = {"message": "msg_id", "ticket": "ticket_id"}  # the id column of each source's hand labels
 
-    ``scored`` is :func:`score_feedback` output; only its messages count. Returns ``(Prevalence,
-    confusion)``: the corrected share and the hand × model label counts. Labels of messages not in
-    ``scored`` (outside its window, or without text) are left out, so ``n_labelled`` counts the rest."""
+
+def labelled_check(scored: pd.DataFrame, labels, positive_class: str = "negative", seed: int = 0,
+                   tz: str = DEFAULT_TZ, source: Literal["message", "ticket"] = "message"):
+    """The ``source`` texts' share of ``positive_class`` as the model reads it (chat messages, or
+    tickets' descriptions), corrected with hand labels of a random sample of them
+    (:func:`helpers.prevalence.adjusted_share`): ``labels(msg_id, label)`` for messages,
+    ``labels(ticket_id, label)`` for tickets.
+
+    ``scored`` is :func:`score_feedback` output; only its rows of ``source`` count. Returns
+    ``(Prevalence, confusion)``: the corrected share and the hand × model label counts. Labels of items
+    not in ``scored`` (outside its window, or without text) are left out, so ``n_labelled`` counts the
+    rest."""
     from helpers.prevalence import adjusted_share, confusion
 
-    msgs, both = _labelled_pairs(scored, labels, tz)
-    share = float((msgs["label"] == positive_class).mean()) if len(msgs) else float("nan")
-    result = adjusted_share(both["label_model"], both["label_hand"], share, len(msgs), positive_class, seed=seed)
+    items, both = _labelled_pairs(scored, labels, tz, source)
+    share = float((items["label"] == positive_class).mean()) if len(items) else float("nan")
+    result = adjusted_share(both["label_model"], both["label_hand"], share, len(items), positive_class, seed=seed)
     return result, confusion(both["label_model"], both["label_hand"])
 
 
-def _labelled_pairs(scored: pd.DataFrame, labels, tz: str):
-    """``(messages of scored, labelled ones)``: the latter ``msg_id, label_hand, label_model``."""
-    lab = _engine.to_pandas(_engine.table(labels, "labels", ("msg_id", "label"), tz).select("msg_id", "label"), tz)
-    msgs = scored[scored["source"] == "message"]
-    both = lab.astype({"msg_id": str}).merge(msgs[["item_id", "label"]].astype({"item_id": str}),
-                                             left_on="msg_id", right_on="item_id", suffixes=("_hand", "_model"))
-    return msgs, both
+def _labelled_pairs(scored: pd.DataFrame, labels, tz: str, source: str = "message"):
+    """``(rows of scored from source, labelled ones)``: the latter ``<id>, label_hand, label_model``."""
+    _check_one_of("source", source, tuple(LABEL_KEYS))
+    key = LABEL_KEYS[source]
+    lab = _engine.to_pandas(_engine.table(labels, "labels", (key, "label"), tz).select(key, "label"), tz)
+    items = scored[scored["source"] == source]
+    both = lab.astype({key: str}).merge(items[["item_id", "label"]].astype({"item_id": str}),
+                                        left_on=key, right_on="item_id", suffixes=("_hand", "_model"))
+    return items, both
 
 
 def labelled_by(groups: pd.DataFrame, scored: pd.DataFrame, labels, positive_class: str = "negative",
@@ -331,6 +339,7 @@ def labelled_by(groups: pd.DataFrame, scored: pd.DataFrame, labels, positive_cla
 
 __all__ = [
     "ASPECT_CATEGORIES",
+    "LABEL_KEYS",
     "aspect_category",
     "aspect_share",
     "aspect_tickets_by_tier",

@@ -148,6 +148,10 @@ TABLES: dict[str, dict[str, str]] = {
         "msg_id": "string",
         "label": "string",            # negative, neutral, positive
     },
+    "ticket_sentiment_labels": {     # hand labels of a random sample of tickets' descriptions (chapter 2)
+        "ticket_id": "string",
+        "label": "string",            # negative, neutral, positive
+    },
     "ingest_log": {                  # the row account: rows_in = rows_kept + rows_quarantined
         "source": "string",
         "table": "string",

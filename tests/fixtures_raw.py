@@ -261,4 +261,5 @@ def write_raw(root: Path) -> Path:
         ["community_programme", "community", "wrCHAT1", "treatment", "2026-07-16T00:00:00+08:00", "small"]])
     write_json(raw / "experiments" / "experiments.json", {"experiments": []})
     write_csv(raw / "labels" / "chat_sentiment.csv", ["msgid", "label"], [["m1", "negative"], ["m4", "neutral"]])
+    write_csv(raw / "labels" / "ticket_sentiment.csv", ["ticket_id", "label"], [["101", "negative"], ["102", "neutral"]])
     return raw

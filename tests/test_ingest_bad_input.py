@@ -61,6 +61,8 @@ def plant_defects(raw):
         ["nav_fix", "member", "uZZ", "control", "2026-07-16T00:00:00+08:00", "t1"]])
     write_csv(raw / "labels" / "chat_sentiment.csv", ["msgid", "label"], [
         ["m1", "negative"], ["m1", "positive"], ["m2", "angry"], ["m999", "neutral"], [None, "neutral"]])
+    write_csv(raw / "labels" / "ticket_sentiment.csv", ["ticket_id", "label"], [
+        ["101", "negative"], ["102", "neutral"], ["101", "neutral"], ["999", "negative"], [None, "positive"]])
     _append_lines(raw / "wecom" / "change_external_chat.jsonl", [json.dumps(
         {"CreateTime": 1780900000, "ChatId": "wrCHAT1", "ChangeType": "update", "UpdateDetail": "del_member",
          "QuitScene": 0, "MemChangeCnt": 1, "MemChangeList": ["woCCC003"]})])
@@ -98,6 +100,11 @@ EXPECTED = [  # table, file, row, column, reason
      "column 'label': not one of the documented values ['negative', 'neutral', 'positive']; got 'angry'"),
     ("sentiment_labels", "labels/chat_sentiment.csv", 5, "msgid", "unknown message: msgid is not in the archive"),
     ("sentiment_labels", "labels/chat_sentiment.csv", 6, "msgid", "column 'msgid': missing required value"),
+    ("ticket_sentiment_labels", "labels/ticket_sentiment.csv", 4, "ticket_id", "duplicate ticket_id first seen at row 2"),
+    ("ticket_sentiment_labels", "labels/ticket_sentiment.csv", 5, "ticket_id",
+     "unknown ticket: ticket_id is not in the Zendesk export"),
+    ("ticket_sentiment_labels", "labels/ticket_sentiment.csv", 6, "ticket_id",
+     "column 'ticket_id': missing required value"),
     ("tickets", "zendesk/ticket_metrics_p0002.json", 1, "ticket_id",
      "ticket_metrics of an unknown ticket_id (not in the kept tickets)"),
     ("tickets", "zendesk/tickets_p0002.json", 1, "id", "duplicate id first seen at row 1 of zendesk/tickets_p0001.json"),
@@ -136,6 +143,9 @@ def test_row_account_balances_per_file(dirty):
     assert a.loc[("messages", MSG2), ["rows_in", "rows_kept", "rows_quarantined"]].tolist() == [5, 2, 3]
     assert a.loc[("sentiment_labels", "labels/chat_sentiment.csv"), ["rows_in", "rows_kept", "rows_quarantined"]].tolist() == [5, 1, 4]
     assert con.table("sentiment_labels").to_pandas().values.tolist() == [["m1", "negative"]]
+    assert a.loc[("ticket_sentiment_labels", "labels/ticket_sentiment.csv"),
+                 ["rows_in", "rows_kept", "rows_quarantined"]].tolist() == [5, 2, 3]
+    assert sorted(con.table("ticket_sentiment_labels").to_pandas().values.tolist()) == [["101", "negative"], ["102", "neutral"]]
     assert a["rows_quarantined"].sum() == len(q) == len(EXPECTED)
     assert con.table("events").count().execute() == 6 and con.table("orders").count().execute() == 2
 

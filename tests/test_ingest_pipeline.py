@@ -39,8 +39,8 @@ def test_row_account_balances_with_nothing_quarantined(ingested):
     account, tables, _, root = ingested
     assert (account["rows_in"] == account["rows_kept"] + account["rows_quarantined"]).all()
     assert account["rows_quarantined"].sum() == 0
-    assert account["rows_in"].sum() == 66
-    assert len(tables["ingest_log"]) == len(account) == 28
+    assert account["rows_in"].sum() == 68
+    assert len(tables["ingest_log"]) == len(account) == 29
     assert not list((root / "quarantine").glob("*.parquet"))
 
 

@@ -56,6 +56,31 @@ def test_labelled_check_joins_labels_to_scored_messages():
     assert tab.loc["neutral", "negative"] == 1
 
 
+def test_labelled_check_of_tickets_joins_ticket_labels():
+    scored = pd.DataFrame({"source": ["message"] + ["ticket"] * 4, "item_id": ["m1", "101", "102", "103", "104"],
+                           "label": ["negative", "negative", "negative", "negative", "neutral"]})
+    labels = pd.DataFrame({"ticket_id": [101, 102, 104, 999], "label": ["negative", "neutral", "neutral", "negative"]})
+    r, tab = F.labelled_check(scored, labels, source="ticket")
+    assert r.n_scored == 4 and r.n_labelled == 3  # the message and the unknown ticket are left out
+    assert r.model_share == 0.75 and (r.hit_rate, r.false_alarm_rate) == (1.0, 0.5)
+    assert tab.loc["neutral", "negative"] == 1 and tab.loc["neutral", "neutral"] == 1
+    with pytest.raises(KeyError, match="ticket_id"):
+        F.labelled_check(scored, labels.rename(columns={"ticket_id": "msg_id"}), source="ticket")
+    with pytest.raises(ValueError, match="source"):
+        F.labelled_check(scored, labels, source="email")
+
+
+def test_sample_ticket_negative_share_is_recovered_from_its_hand_labels(sample):
+    con = sample.con
+    fb = F.member_feedback(tickets=con.table("tickets"), start=sample.timeline.pre[0], end=sample.timeline.end)
+    r, tab = F.labelled_check(F.score_feedback(fb), con.table("ticket_sentiment_labels"), seed=7, source="ticket")
+    planted = sample.truth["figures"]["ticket_negative_share_realized"]
+    labelled = con.table("ticket_sentiment_labels").to_pandas()
+    assert len(labelled) == 300 and set(labelled["label"]) == {"negative", "neutral"}  # no description is positive
+    assert r.status == "OK" and r.n_labelled >= 0.95 * 300
+    assert r.adjusted_ci_low <= planted <= r.adjusted_ci_high and r.labelled_ci_low <= planted <= r.labelled_ci_high
+
+
 def test_sample_negative_share_is_recovered_from_its_hand_labels(sample):
     con = sample.con
     fb = F.member_feedback(con.table("messages"), members=con.table("members"), start=sample.timeline.pre[0],

@@ -322,6 +322,23 @@ def test_pii_shares_in_descriptions_and_chat_messages(zendesk, archive):
     assert cust["text"].str.contains(phone).mean() == pytest.approx(0.01, abs=0.001)
 
 
+def test_ticket_labels_are_a_sample_of_tickets_with_their_bodies_labels(synth_sample, zendesk):
+    from helpers.synth import ticket_texts as TT
+    raw, truth = synth_sample
+    tickets, *_ = zendesk
+    lab = pd.read_csv(raw / "labels" / "ticket_sentiment.csv", dtype=str)
+    assert list(lab.columns) == ["ticket_id", "label"] and len(lab) == min(300, len(tickets))
+    assert lab["ticket_id"].is_unique and set(lab["ticket_id"]) <= set(tickets["id"].astype(str))
+    # the body is the description, or its start when a contact line (" " + a PII template) follows it
+    bodies = set(TT.body_bank().texts)
+    body = [next(b for b in bodies if d == b or d.startswith(b + " ")) for d in tickets["description"]]
+    planted = pd.Series(TT.body_labels(np.array(body, dtype=object)), index=tickets["id"].astype(str))
+    assert (lab.set_index("ticket_id")["label"] == planted.reindex(lab["ticket_id"])).all()
+    share = float((planted == "negative").mean())
+    assert truth["figures"]["ticket_negative_share_realized"] == pytest.approx(share)
+    assert 0.6 < share < 0.95 and set(planted) == {"negative", "neutral"}
+
+
 def test_identifier_formats_differ_across_systems(synth_sample, zendesk):
     raw, _ = synth_sample
     _, _, _, users = zendesk

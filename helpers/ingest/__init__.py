@@ -200,7 +200,8 @@ def _ingest(raw: Path, con, quarantine_dir, run_id: str, salt: str, tz: str, pro
         "members": tables.members_table(stitched, memberships, wc, zd, sf, city_counts, consent, cities, t0),
         "identities": tables.identities_table(stitched, unionids, salt),
         "staff": tables.staff_table(wc["staff"], staff_ids, agents, salt),
-        "sentiment_labels": labels.sentiment_labels_table(raw, ledger, lambda ids: _archived(con, ids)),
+        "sentiment_labels": labels.sentiment_labels_table(raw, ledger, lambda ids: _known(con, "messages", "msg_id", ids)),
+        "ticket_sentiment_labels": labels.ticket_labels_table(raw, ledger, lambda ids: _known(con, "tickets", "ticket_id", ids)),
     }
     for name, df in rest.items():
         write_table(con, name, df, tz=tz)
@@ -217,13 +218,13 @@ def _ingest(raw: Path, con, quarantine_dir, run_id: str, salt: str, tz: str, pro
     return account
 
 
-def _archived(con, msg_ids: pd.Series) -> pd.Series:
-    """Whether each id is a ``msg_id`` of the warehouse's ``messages`` (a semi-join in the engine)."""
+def _known(con, table: str, column: str, values: pd.Series) -> pd.Series:
+    """Whether each value is a ``column`` value of the warehouse's ``table`` (a semi-join in the engine)."""
     import ibis
 
-    ids = ibis.memtable(pd.DataFrame({"msg_id": msg_ids.astype(str).unique()}))
-    found = set(ids.semi_join(con.table("messages"), "msg_id").to_pandas()["msg_id"])
-    return msg_ids.astype(str).isin(found)
+    ids = ibis.memtable(pd.DataFrame({column: values.astype(str).unique()}))
+    found = set(ids.semi_join(con.table(table), column).to_pandas()[column])
+    return values.astype(str).isin(found)
 
 
 def summarize(account: pd.DataFrame) -> pd.DataFrame:

@@ -1,10 +1,12 @@
-"""Hand labels of chat messages' sentiment: ``labels/chat_sentiment.csv`` (``msgid``, ``label``).
+"""Hand labels of sentiment: ``labels/chat_sentiment.csv`` (``msgid``, ``label``) for chat messages and
+``labels/ticket_sentiment.csv`` (``ticket_id``, ``label``) for ticket descriptions.
 
 A team checks a sentiment model by labelling a uniform random sample of archived customer messages
-(a few hundred; chapter 2 uses them to correct the model's negative share). ``msg_id`` = ``msgid``;
-``label`` is ``negative``, ``neutral`` or ``positive``. The file is optional (no file: an empty table).
-Rejected: a missing or unknown label, a msgid labelled twice (later rows), a msgid that is not in the
-ingested archive (a label of nothing).
+and of tickets' descriptions (a few hundred each; chapter 2 uses them to correct the model's negative
+shares). ``msg_id`` = ``msgid``; ``ticket_id`` is Zendesk's ticket id; ``label`` is ``negative``,
+``neutral`` or ``positive``. Both files are optional (no file: an empty table). Rejected: a missing or
+unknown label, an id labelled twice (later rows), an id that is not in the ingested archive or ticket
+export (a label of nothing).
 """
 from __future__ import annotations
 
@@ -18,8 +20,10 @@ from helpers.ingest.validation import Field, reject_duplicates, reject_where
 
 SOURCE = "labels"
 TABLE = "sentiment_labels"
+TICKET_TABLE = "ticket_sentiment_labels"
 LABELS = ("negative", "neutral", "positive")
 FIELDS = [Field("msgid", required=True), Field("label", required=True, isin=LABELS)]
+TICKET_FIELDS = [Field("ticket_id", "id", required=True), Field("label", required=True, isin=LABELS)]
 
 
 def sentiment_labels_table(raw_dir: Path, ledger: Ledger, archived) -> pd.DataFrame:
@@ -35,3 +39,18 @@ def sentiment_labels_table(raw_dir: Path, ledger: Ledger, archived) -> pd.DataFr
                       "msgid", values=df["msgid"])
     ledger.kept(SOURCE, TABLE, file, len(df))
     return pd.DataFrame({"msg_id": df["msgid"].astype(str), "label": df["label"].astype(str)})
+
+
+def ticket_labels_table(raw_dir: Path, ledger: Ledger, known) -> pd.DataFrame:
+    """Canonical ``ticket_sentiment_labels`` rows; ``known(ticket_ids)`` says which ids are in ``tickets``."""
+    path = Path(raw_dir) / SOURCE / "ticket_sentiment.csv"
+    if not path.exists():
+        return pd.DataFrame({"ticket_id": pd.Series(dtype="object"), "label": pd.Series(dtype="object")})
+    file = relpath(path, raw_dir)
+    df = read_csv(path, file, TICKET_FIELDS, ledger, SOURCE, TICKET_TABLE)
+    df = reject_duplicates(df, ["ticket_id"], "ticket_id", ledger, SOURCE, TICKET_TABLE, file)
+    found = pd.Series(known(df["ticket_id"].astype(str)), index=df.index, dtype=bool)
+    df = reject_where(df, ~found, ledger, SOURCE, TICKET_TABLE, file,
+                      "unknown ticket: ticket_id is not in the Zendesk export", "ticket_id", values=df["ticket_id"])
+    ledger.kept(SOURCE, TICKET_TABLE, file, len(df))
+    return pd.DataFrame({"ticket_id": df["ticket_id"].astype(str), "label": df["label"].astype(str)})

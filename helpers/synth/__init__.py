@@ -92,6 +92,7 @@ def generate(out_dir, scale: float = 0.05, seed: int = 7, start: str = DEFAULT_S
         step("tracking")
         salesforce.write(w, rng, pp, contacts, leads, opps, od)
         zd = zendesk.write(w, rng, pp, tk, users)
+        tickets.write_labels(w, np.random.default_rng([seed, 98]), tk)  # its own stream: nothing else moves
         zendesk.write_reference(w, pp, users)
         experiments.write(w, clock, pp, comm, nav, bp, strata)
         step("zendesk, salesforce, experiments")
@@ -128,6 +129,7 @@ def _truth(seed, scale, clock, pp, comm, act, contacts, leads, od, tk, zd, bc, t
         "prospect_conversion_rate": leads["pre_converted_30d"] / max(leads["pre_community"].size, 1),
         "open_rate": {k: bc["realized_open_rate"][k] for k in ("pre", "test_control", "test_treatment")},
         "chat_negative_share": arch["realized"]["chat_negative_share"],
+        "ticket_negative_share": tr["ticket_negative_share"],
         "community_activity": {"pre": r["community_pre"], "test_treatment": r["community_test_treatment"],
                                "test_control": r["community_test_control"]},
     }

@@ -45,6 +45,16 @@ ENGLISH_BODIES = {
     "account": ["I cannot log in to my member account."],
     "consultation": ["Can I change the dates of my travel package?"],
 }
+# how a person labels each description (the hand labels of labels/ticket_sentiment.csv): a complaint is
+# negative; a question or a plain request is neutral; no description is positive
+NEUTRAL_BODIES = frozenset(BODIES["consultation"] + ENGLISH_BODIES["consultation"] + ["想把绑定的手机号换成新号码。"])
+
+
+def body_labels(bodies: np.ndarray) -> np.ndarray:
+    """``negative`` or ``neutral`` for each description body (before any contact line is appended)."""
+    return np.where(np.isin(bodies, list(NEUTRAL_BODIES)), "neutral", "negative").astype(object)
+
+
 FIRST_REPLIES = ["您好，已收到您的反馈，我们正在核实，请耐心等待。", "您好，麻烦提供一下订单截图，我们马上处理。",
                  "您好，已联系物流公司核实，有结果第一时间通知您。", "Hello, thanks for reaching out. We are looking into it."]
 SOLVE_COMMENTS = ["您好，问题已处理完毕，如有其他疑问欢迎随时联系。", "已为您安排补发，请注意查收。",

@@ -9,6 +9,7 @@ agent comment solves them). Offsets are whole minutes from ``created_at``.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from helpers.synth import targets as T, ticket_texts as TT
 from helpers.synth.clock import DAY_S, Clock
@@ -20,6 +21,7 @@ NON_T3_DELAY = 0.12
 REOPEN_P, HOLD_P, FOLLOWUP_P, NOTE_P = 0.08, 0.06, 0.5, 0.2
 ONE_TOUCH_P = 0.3  # of tickets not reopened: solved by the first public agent comment
 CLOSE_AFTER_MIN = 4 * 1440
+LABELLED_TICKETS = 300  # descriptions a person labels to check the sentiment model on tickets
 SIGMA = 0.9
 
 
@@ -125,6 +127,7 @@ def build(rng: np.random.Generator, clock: Clock, people: People) -> dict:
     pii[rng.permutation(n)[: int(round(T.DESCRIPTION_PII_SHARE * n))]] = True
     english = rng.random(n) < 0.1
     body = TT.body_bank().texts[TT.body_bank().draw(rng, cat * 2 + english)]
+    body_label = TT.body_labels(body)
     use_email = rng.random(n) < 0.5
     pii_val = np.where(use_email, people.email[person], people.phone[person].astype(str).astype(object))
     which = np.where(use_email, rng.integers(2, 4, n), rng.integers(0, 2, n))[pii]
@@ -141,7 +144,7 @@ def build(rng: np.random.Generator, clock: Clock, people: People) -> dict:
          "channel": np.array(["web", "email", "chat", "api"], dtype=object)[rng.choice(4, n, p=[0.35, 0.2, 0.35, 0.1])],
          "type": np.array(["question", "incident", "problem", "task"], dtype=object)[rng.choice(4, n, p=[0.45, 0.4, 0.1, 0.05])],
          "csat": np.where(solved, np.array(["good", "bad", "offered", "unoffered"], dtype=object)[rng.choice(4, n, p=[0.55, 0.1, 0.15, 0.2])], "unoffered"),
-         "english": english}
+         "english": english, "body_label": body_label}
     t["realized"] = _realized(t)
     return t
 
@@ -156,4 +159,15 @@ def _realized(t: dict) -> dict:
             "signoff_time_share": float(hours[sp & (cat == 0)].sum() / hours[sp].sum()),
             "tier3_logistics_share": float((cat[t3] <= 1).mean()),
             "tier3_logistics_mean_resolution_hours": float(hours[t3l].mean()),
-            "pre_tickets": int(pre.sum()), "stale_metrics": int(t["stale"].sum())}
+            "pre_tickets": int(pre.sum()), "stale_metrics": int(t["stale"].sum()),
+            "ticket_negative_share": float((t["body_label"] == "negative").mean())}
+
+
+def write_labels(w, rng: np.random.Generator, tickets: dict, k: int = LABELLED_TICKETS) -> None:
+    """``labels/ticket_sentiment.csv``: a person's labels of a uniform random sample of ``k`` tickets'
+    descriptions (``ticket_id, label``; the label of the body, see ``ticket_texts.body_labels``), drawn
+    with ``rng`` (a stream of its own, so nothing else depends on it)."""
+    n = tickets["ticket_id"].size
+    rows = np.sort(rng.choice(n, size=min(k, n), replace=False))
+    w.csv("labels/ticket_sentiment.csv", pd.DataFrame({"ticket_id": tickets["ticket_id"][rows].astype(str),
+                                                       "label": tickets["body_label"][rows]}), "labels")
