@@ -52,10 +52,7 @@ def team_scorecard(durations, policies: pd.DataFrame = DEFAULT_SLA_POLICIES, wei
     out = rates.merge(sla, on="team", how="left").merge(_relative_speed(d), on="team", how="left")
     score = np.zeros(len(out))
     for name, (col, higher) in INDICATORS.items():  # five indicators
-        x = out[col].astype(float)
-        span = x.max() - x.min()
-        norm = (x - x.min()) / span if span > 0 else pd.Series(1.0, index=x.index)
-        out[f"{name}_norm"] = norm if higher else (1 - norm if span > 0 else norm)
+        out[f"{name}_norm"] = _normalized(out[col].astype(float), higher)
         score += w.get(name, 0.0) * out[f"{name}_norm"].fillna(0).to_numpy()
     out["score"] = 100 * score / sum(w.values())
     for name in INDICATORS:
@@ -65,6 +62,17 @@ def team_scorecard(durations, policies: pd.DataFrame = DEFAULT_SLA_POLICIES, wei
     cols = ["rank", "team", "tickets", "median_resolution_hours"] + [c for c, _ in INDICATORS.values()] + \
         [f"{n}_norm" for n in INDICATORS] + ["score"] + [f"weight_{n}" for n in INDICATORS]
     return out[cols]
+
+
+def _normalized(x: pd.Series, higher: bool, rel_tol: float = 1e-9) -> pd.Series:
+    """``x`` min-max scaled to 0-1 with 1 for the best (the highest if ``higher``, else the lowest); all 1
+    when the values tie. Values equal up to ``rel_tol`` (floating-point noise, such as a ratio of 1 that
+    comes out as 1.0000000000000002) tie: stretching noise to the full 0-1 range would rank teams on it."""
+    lo, hi = x.min(), x.max()
+    if not hi - lo > rel_tol * max(abs(lo), abs(hi), 1.0):  # also when all values are NaN
+        return pd.Series(np.where(x.notna(), 1.0, np.nan), index=x.index)
+    norm = (x - lo) / (hi - lo)
+    return norm if higher else 1 - norm
 
 
 def _relative_speed(d: pd.DataFrame) -> pd.Series:

@@ -301,6 +301,19 @@ def test_scorecard_speed_does_not_reward_a_team_for_its_quick_category():
     assert card.loc["F", "score"] == pytest.approx(card.loc["S", "score"])  # nothing else differs either
 
 
+def test_scorecard_normalization_by_hand_and_floating_point_ties():
+    from helpers.scorecard import _normalized
+    x = pd.Series([2.0, 4.0, 6.0, np.nan])
+    assert _normalized(x, higher=True).tolist()[:3] == [0.0, 0.5, 1.0] and np.isnan(_normalized(x, True).iloc[3])
+    assert _normalized(x, higher=False).tolist()[:3] == [1.0, 0.5, 0.0]
+    # four teams at a relative speed of 1, one of them 1.0000000000000002 after floating-point division:
+    # a tie, not a spread from best to worst (which gave that team 0 of speed's 30% weight)
+    noise = pd.Series([1.0, 1.0, 1.0, 1.0 + 2.2e-16])
+    assert noise.iloc[3] != 1.0 and _normalized(noise, higher=False).tolist() == [1.0] * 4
+    assert _normalized(pd.Series([1.0, 1.001]), higher=False).tolist() == pytest.approx([1.0, 0.0])  # a real gap still counts
+    assert _normalized(pd.Series([np.nan, np.nan]), higher=True).isna().all()
+
+
 def test_cell_contrast_against_scipy_and_bonferroni(durations):
     from scipy import stats
     # east signoff tickets: t1 2 h; west: t4 90 h; a single-ticket cell has no interval and no test
