@@ -421,6 +421,19 @@ def community_kpis(con_or_tables, start, end, freq: Freq = "week", reply_window_
     return act[cols].sort_values(["period", "community_id"]).reset_index(drop=True)
 
 
+def readable_board(board: pd.DataFrame, missing: str = "n/a") -> pd.DataFrame:
+    """:func:`compute_kpis` output as a reader sees it: ``kpi``, ``value`` (shares as percentages, other
+    KPIs with two decimals, ``missing`` when not measurable, e.g. a conversion whose window is still open),
+    ``interval`` (the 95% interval of a share; empty otherwise), ``numerator``, ``denominator``, ``definition``."""
+    from helpers.prose import interval, num, pct
+    share = board["unit"] == "share"
+    known = board["value"].notna()
+    value = [(pct(v) if s else num(v, 2)) if k else missing for v, s, k in zip(board["value"], share, known)]
+    ci = [interval(lo, hi) if s and k and pd.notna(lo) else "" for lo, hi, s, k in
+          zip(board["ci_low"], board["ci_high"], share, known)]
+    return board.assign(value=value, interval=ci)[["kpi", "value", "interval", "numerator", "denominator", "definition"]]
+
+
 def compute_kpis_by_period(con, start, end, freq: Freq = "week", **kwargs) -> pd.DataFrame:
     """:func:`compute_kpis` for each day or week (Monday start) of ``[start, end)``: the same columns plus
     ``period`` and ``period_end``. Partial first and last weeks are cut at ``start`` and ``end``, so

@@ -8,27 +8,60 @@ from IPython.display import display
 from helpers.glossary import t  # noqa: F401  (re-exported: a sentence or title in the chapter's language)
 
 
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def _rounded(x, digits: int) -> float:
+    """``x`` rounded to ``digits`` decimals, with a negative zero made plain zero (no "-0.0")."""
+    return round(float(x), digits) + 0.0
+
+
 def pct(x, digits: int = 1) -> str:
-    """0.1834 -> '18.3%'; missing -> 'n/a'."""
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}%}"
+    """0.1834 -> '18.3%'; missing -> 'n/a'. A share strictly between 0 and 1 never reads as 0% or 100%:
+    0.00003 -> '<0.1%', 0.99997 -> '>99.9%' (31 unanswered of a million is not "none"); -0.0001 -> '0.0%'."""
+    if _missing(x):
+        return "n/a"
+    step = 10.0 ** -(digits + 2)  # the smallest share shown: 0.001 is 0.1%
+    if 0 < x < step / 2:
+        return f"<{step:.{digits}%}"
+    if 1 - step / 2 <= x < 1:
+        return f">{1 - step:.{digits}%}"
+    return f"{_rounded(x, digits + 2):.{digits}%}"
 
 
 def num(x, digits: int = 0) -> str:
-    """32000.4 -> '32,000'; missing -> 'n/a'."""
-    return "n/a" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:,.{digits}f}"
+    """32000.4 -> '32,000'; -0.001 -> '0.00' at 2 digits (no minus zero); missing -> 'n/a'."""
+    return "n/a" if _missing(x) else f"{_rounded(x, digits):,.{digits}f}"
 
 
 def pp(x, digits: int = 1) -> str:
     """A difference of two shares in percentage points: 0.19 -> '+19.0 pp'; one that rounds to zero is
     '+0.0 pp', never '-0.0 pp'; missing -> 'n/a'."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if _missing(x):
         return "n/a"
-    return f"{round(x * 100, digits) + 0.0:+.{digits}f} pp"  # + 0.0 turns -0.0 into 0.0
+    return f"{_rounded(x * 100, digits):+.{digits}f} pp"
 
 
 def pp_interval(low, high, digits: int = 1) -> str:
     """A 95% interval of a difference of shares: '(95% CI +18.0 to +20.0 pp)'."""
-    return f"(95% CI {low * 100:+.{digits}f} to {high * 100:+.{digits}f} pp)"
+    return f"(95% CI {_rounded(low * 100, digits):+.{digits}f} to {_rounded(high * 100, digits):+.{digits}f} pp)"
+
+
+def pp_effect(x, low=None, high=None, digits: int = 1) -> str:
+    """A difference of shares with its interval, for a table cell: '+6.0 pp (95% CI +5.6 to +6.4 pp)';
+    the point alone when there is no interval."""
+    if _missing(low) or _missing(high):
+        return pp(x, digits)
+    return f"{pp(x, digits)} {pp_interval(low, high, digits)}"
+
+
+def p_value(p) -> str:
+    """0.0123 -> '0.012'; below 0.001 -> '<0.001' (a printed 0 or 1e-213 claims a precision no test has);
+    missing -> 'n/a'."""
+    if _missing(p):
+        return "n/a"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def interval(low, high, digits: int = 1) -> str:

@@ -1,6 +1,7 @@
 """KPI definitions on hand-countable frames (naive time stamps are read as Asia/Shanghai)."""
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
@@ -229,3 +230,16 @@ def test_period_heterogeneity_matches_a_hand_computed_chi_square():
     assert one["periods"] == 1 and math.isnan(one["p_value"])
     with pytest.raises(KeyError, match="not in the table"):
         kpi.period_heterogeneity(weeks, "core_share")
+
+
+def test_readable_board_formats_shares_rates_and_unmeasurable_kpis():
+    board = pd.DataFrame({"kpi": ["active_rate", "engagement_per_member", "prospect_conversion"],
+                          "value": [0.3159, 0.5978, np.nan], "unit": ["share", "actions per member-day", "share"],
+                          "ci_low": [0.3154, np.nan, np.nan], "ci_high": [0.3164, np.nan, np.nan],
+                          "numerator": [1030601, 1950247, 0], "denominator": [3262410, 3262410, 0],
+                          "definition": ["a", "b", "c"]})
+    out = kpi.readable_board(board, missing="not measurable yet")
+    assert list(out.columns) == ["kpi", "value", "interval", "numerator", "denominator", "definition"]
+    assert out["value"].tolist() == ["31.6%", "0.60", "not measurable yet"]
+    assert out["interval"].tolist() == ["(95% CI 31.5%–31.6%)", "", ""]
+    assert out["numerator"].tolist() == [1030601, 1950247, 0]

@@ -12,6 +12,13 @@ def test_shares_counts_and_points():
     assert prose.num(32000.4) == "32,000" and prose.num(48.25, 1) == "48.2"
     assert prose.pp(0.19) == "+19.0 pp" and prose.pp(-0.14, 0) == "-14 pp"
     assert prose.pp(-0.0004) == "+0.0 pp" and prose.pp(-0.0006) == "-0.1 pp"  # no minus zero
+    # a share strictly between 0 and 1 never shows as 0% or 100%; rounding never shows a minus zero
+    assert prose.pct(31 / 1_168_772) == "<0.1%" and prose.pct(1 - 31 / 1_168_772) == ">99.9%"
+    assert prose.pct(0.004, 0) == "<1%" and prose.pct(0.996, 0) == ">99%" and prose.pct(0.9994) == "99.9%"
+    assert prose.pct(0) == "0.0%" and prose.pct(1) == "100.0%" and prose.pct(-0.00004) == "0.0%"
+    assert prose.pct(1.25) == "125.0%" and prose.pct(-0.05) == "-5.0%"
+    assert prose.num(-0.001, 2) == "0.00" and prose.num(-0.4) == "0" and prose.num(-0.6) == "-1"
+    assert prose.pp_interval(-0.0004, 0.02) == "(95% CI +0.0 to +2.0 pp)"
     for missing in (None, math.nan):
         assert prose.pct(missing) == prose.num(missing) == prose.pp(missing) == "n/a"
 
@@ -19,6 +26,14 @@ def test_shares_counts_and_points():
 def test_intervals():
     assert prose.interval(0.171, 0.195) == "(95% CI 17.1%–19.5%)"
     assert prose.pp_interval(0.18, 0.2) == "(95% CI +18.0 to +20.0 pp)"
+    assert prose.pp_effect(0.060004, 0.056234, 0.063774) == "+6.0 pp (95% CI +5.6 to +6.4 pp)"
+    assert prose.pp_effect(-0.14, None, None) == prose.pp_effect(-0.14, math.nan, 0.1) == "-14.0 pp"
+
+
+def test_p_values():
+    assert prose.p_value(1.30544e-213) == prose.p_value(0.0) == "<0.001"
+    assert prose.p_value(0.0123) == "0.012" and prose.p_value(0.001) == "0.001" and prose.p_value(1.0) == "1.000"
+    assert prose.p_value(None) == prose.p_value(math.nan) == "n/a"
 
 
 def test_prose_offers_the_glossary_t_for_bilingual_sentences():
