@@ -48,6 +48,30 @@ def pp_interval(low, high, digits: int = 1) -> str:
     return f"(95% CI {_rounded(low * 100, digits):+.{digits}f} to {_rounded(high * 100, digits):+.{digits}f} pp)"
 
 
+def from_to(before, after, fmt=None, digits: int = 1) -> str:
+    """'from 18.0% to 17.7%' with ``fmt`` (default :func:`pct`; :func:`num` for plain numbers). When the
+    two values differ but print alike, up to two more digits are shown ('from 17.98% to 17.95%'); values
+    that are equal print as 'from 18.0% to 18.0% (unchanged)'."""
+    fmt = fmt or pct
+    for d in (digits, digits + 1, digits + 2):
+        a, b = fmt(before, d), fmt(after, d)
+        if a != b:
+            return f"from {a} to {b}"
+    return f"from {fmt(before, digits)} to {fmt(after, digits)} (unchanged)"
+
+
+def count_of(k: int, n: int, plural: str, singular: str | None = None) -> str:
+    """'2 of the 3 tests', 'both tests', 'all 4 tests', 'none of the 3 tests', 'the one test', 'no tests'."""
+    one = singular or plural
+    if n == 0:
+        return f"no {plural}"
+    if n == 1:
+        return f"the one {one}" if k == 1 else f"not the one {one}"
+    if k == n:
+        return f"both {plural}" if n == 2 else f"all {n} {plural}"
+    return f"none of the {n} {plural}" if k == 0 else f"{k} of the {n} {plural}"
+
+
 def pp_effect(x, low=None, high=None, digits: int = 1) -> str:
     """A difference of shares with its interval, for a table cell: '+6.0 pp (95% CI +5.6 to +6.4 pp)';
     the point alone when there is no interval."""

@@ -55,3 +55,16 @@ def test_say_shows_the_text_itself_even_when_it_names_an_existing_path(tmp_path,
     prose.say("**12.0%** of leads")
     assert shown == [({"text/markdown": ".", "text/plain": "."}, True),
                      ({"text/markdown": "**12.0%** of leads", "text/plain": "**12.0%** of leads"}, True)]
+
+
+def test_from_to_shows_a_change_that_rounding_would_hide():
+    assert prose.from_to(0.180, 0.177) == "from 18.0% to 17.7%"
+    assert prose.from_to(0.17984, 0.17951) == "from 17.98% to 17.95%"
+    assert prose.from_to(0.2, 0.2) == "from 20.0% to 20.0% (unchanged)"
+    assert prose.from_to(-0.0970, -0.0968, prose.num, 2) == "from -0.0970 to -0.0968"
+
+
+def test_count_of_reads_naturally_at_the_edges():
+    assert prose.count_of(2, 3, "tests") == "2 of the 3 tests" and prose.count_of(2, 2, "tests") == "both tests"
+    assert prose.count_of(4, 4, "tests") == "all 4 tests" and prose.count_of(0, 3, "tests") == "none of the 3 tests"
+    assert prose.count_of(1, 1, "tests", "test") == "the one test" and prose.count_of(0, 0, "tests") == "no tests"
