@@ -146,6 +146,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "r": ("R score (5 = most recent)", "R 分（5 = 最近）"),
     "staff_id": ("Staff", "员工"),
     "team": ("Team", "团队"),
+    "weakest_submetric": ("Weakest sub-metric", "最弱子指标"),
     "customer_messages": ("Customer messages", "客户消息数"),
     "answered": ("Answered", "已回复"),
     "unanswered_share": ("Unanswered share", "未回复率"),
