@@ -72,6 +72,12 @@ def count_of(k: int, n: int, plural: str, singular: str | None = None) -> str:
     return f"none of the {n} {plural}" if k == 0 else f"{k} of the {n} {plural}"
 
 
+def listing(items) -> str:
+    """['a'] -> 'a'; ['a', 'b'] -> 'a and b'; ['a', 'b', 'c'] -> 'a, b and c'."""
+    items = [str(i) for i in items]
+    return " and ".join(items) if len(items) <= 2 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def pp_effect(x, low=None, high=None, digits: int = 1) -> str:
     """A difference of shares with its interval, for a table cell: '+6.0 pp (95% CI +5.6 to +6.4 pp)';
     the point alone when there is no interval."""

@@ -68,3 +68,8 @@ def test_count_of_reads_naturally_at_the_edges():
     assert prose.count_of(2, 3, "tests") == "2 of the 3 tests" and prose.count_of(2, 2, "tests") == "both tests"
     assert prose.count_of(4, 4, "tests") == "all 4 tests" and prose.count_of(0, 3, "tests") == "none of the 3 tests"
     assert prose.count_of(1, 1, "tests", "test") == "the one test" and prose.count_of(0, 0, "tests") == "no tests"
+
+
+def test_listing():
+    assert prose.listing(["a"]) == "a" and prose.listing(["a", "b"]) == "a and b"
+    assert prose.listing(["a", "b", "c"]) == "a, b and c" and prose.listing([]) == ""
