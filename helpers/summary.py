@@ -36,7 +36,10 @@ def _get(recorded, chapter, name, field="value"):
 
 def scoreboard(recorded: Mapping[str, dict]) -> pd.DataFrame:
     """One row per KPI recorded at baseline: ``kpi, unit, baseline, baseline_low, baseline_high, test,
-    test_low, test_high, change`` (test − baseline; NaN where the test period was not recorded)."""
+    test_low, test_high, change`` (test − baseline; NaN where the test period was not recorded) and
+    ``change_low, change_high``: a 95% interval of the change from the two periods' intervals, their
+    half-widths combined as independent normal errors. The same members appear in both periods, whose
+    rates are then positively correlated, so the interval errs on the wide side."""
     rows = []
     for k in KPIS:
         base = recorded.get("01", {}).get(k)
@@ -49,6 +52,8 @@ def scoreboard(recorded: Mapping[str, dict]) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=["kpi", "unit", "baseline", "baseline_low", "baseline_high", "test", "test_low", "test_high"])
     out = out.astype({c: "float64" for c in out.columns if c not in ("kpi", "unit")})
     out["change"] = out["test"] - out["baseline"]
+    half = ((out["baseline_high"] - out["baseline_low"]) ** 2 + (out["test_high"] - out["test_low"]) ** 2) ** 0.5 / 2
+    out["change_low"], out["change_high"] = out["change"] - half, out["change"] + half
     return out
 
 

@@ -405,3 +405,10 @@ def test_log_axis_finds_its_fonts_even_when_the_font_cache_lacks_matplotlibs_own
     assert not [r.getMessage() for r in caplog.records if "findfont" in r.getMessage()]
     matplotlib.font_manager.FontManager._findfont_cached.cache_clear()
     plots.cjk_font.cache_clear()
+
+
+def test_relabel_shows_no_negative_zero():
+    import pandas as pd
+    out = relabel(pd.DataFrame({"difference": [-0.0001, 1.5], "n": [1, 2], "ok": [True, False]}).round(3))
+    assert "-0.0" not in out.to_string() and out.iloc[1, 0] == 1.5
+    assert out.dtypes.tolist()[1:] == [pd.Series([1]).dtype, bool]  # other columns keep their types

@@ -21,6 +21,10 @@ RECORDED = {
 def test_scoreboard_pairs_baseline_and_test():
     board = summary.scoreboard(RECORDED).set_index("kpi")
     assert board.loc["core_share", "change"] == pytest.approx(0.02)
+    # half-widths 0.01 and 0.01 combine to sqrt(2) * 0.01
+    assert (board.loc["core_share", "change_low"], board.loc["core_share", "change_high"]) == \
+        (pytest.approx(0.02 - 0.01 * 2 ** 0.5), pytest.approx(0.02 + 0.01 * 2 ** 0.5))
+    assert pd.isna(board.loc["message_open_rate", "change_low"])
     assert pd.isna(board.loc["message_open_rate", "test"])  # test period not recorded for this KPI
     assert list(board.index) == ["core_share", "message_open_rate"]  # tree order, recorded ones only
 
