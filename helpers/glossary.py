@@ -147,6 +147,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "staff_id": ("Staff", "员工"),
     "team": ("Team", "团队"),
     "weakest_submetric": ("Weakest sub-metric", "最弱子指标"),
+    "members_ever": ("Members (ever in the chats)", "成员数（曾在群内）"),
+    "members_in_test": ("Members in the test period", "测试期成员数"),
     "customer_messages": ("Customer messages", "客户消息数"),
     "answered": ("Answered", "已回复"),
     "unanswered_share": ("Unanswered share", "未回复率"),
