@@ -28,29 +28,28 @@ TICKET_FIELDS = [Field("ticket_id", "id", required=True), Field("label", require
 
 def sentiment_labels_table(raw_dir: Path, ledger: Ledger, archived) -> pd.DataFrame:
     """Canonical ``sentiment_labels`` rows; ``archived(msg_ids)`` says which ids are in the archive."""
-    path = Path(raw_dir) / SOURCE / "chat_sentiment.csv"
-    if not path.exists():
-        return pd.DataFrame({"msg_id": pd.Series(dtype="object"), "label": pd.Series(dtype="object")})
-    file = relpath(path, raw_dir)
-    df = read_csv(path, file, FIELDS, ledger, SOURCE, TABLE)
-    df = reject_duplicates(df, ["msgid"], "msgid", ledger, SOURCE, TABLE, file)
-    known = pd.Series(archived(df["msgid"].astype(str)), index=df.index, dtype=bool)
-    df = reject_where(df, ~known, ledger, SOURCE, TABLE, file, "unknown message: msgid is not in the archive",
-                      "msgid", values=df["msgid"])
-    ledger.kept(SOURCE, TABLE, file, len(df))
-    return pd.DataFrame({"msg_id": df["msgid"].astype(str), "label": df["label"].astype(str)})
+    return _labels_table(raw_dir, "chat_sentiment.csv", FIELDS, TABLE, ledger, archived, "msg_id",
+                         "unknown message: msgid is not in the archive")
 
 
 def ticket_labels_table(raw_dir: Path, ledger: Ledger, known) -> pd.DataFrame:
     """Canonical ``ticket_sentiment_labels`` rows; ``known(ticket_ids)`` says which ids are in ``tickets``."""
-    path = Path(raw_dir) / SOURCE / "ticket_sentiment.csv"
+    return _labels_table(raw_dir, "ticket_sentiment.csv", TICKET_FIELDS, TICKET_TABLE, ledger, known, "ticket_id",
+                         "unknown ticket: ticket_id is not in the Zendesk export")
+
+
+def _labels_table(raw_dir: Path, name: str, fields: list[Field], table: str, ledger: Ledger, known, key: str,
+                  unknown: str) -> pd.DataFrame:
+    """``key, label`` rows of ``labels/<name>`` (empty without the file): the file's id column is
+    ``fields[0]``; a second label of an id, and an id ``known`` does not find (reason ``unknown``), are
+    quarantined."""
+    path = Path(raw_dir) / SOURCE / name
     if not path.exists():
-        return pd.DataFrame({"ticket_id": pd.Series(dtype="object"), "label": pd.Series(dtype="object")})
-    file = relpath(path, raw_dir)
-    df = read_csv(path, file, TICKET_FIELDS, ledger, SOURCE, TICKET_TABLE)
-    df = reject_duplicates(df, ["ticket_id"], "ticket_id", ledger, SOURCE, TICKET_TABLE, file)
-    found = pd.Series(known(df["ticket_id"].astype(str)), index=df.index, dtype=bool)
-    df = reject_where(df, ~found, ledger, SOURCE, TICKET_TABLE, file,
-                      "unknown ticket: ticket_id is not in the Zendesk export", "ticket_id", values=df["ticket_id"])
-    ledger.kept(SOURCE, TICKET_TABLE, file, len(df))
-    return pd.DataFrame({"ticket_id": df["ticket_id"].astype(str), "label": df["label"].astype(str)})
+        return pd.DataFrame({key: pd.Series(dtype="object"), "label": pd.Series(dtype="object")})
+    file, col = relpath(path, raw_dir), fields[0].name
+    df = read_csv(path, file, fields, ledger, SOURCE, table)
+    df = reject_duplicates(df, [col], col, ledger, SOURCE, table, file)
+    found = pd.Series(known(df[col].astype(str)), index=df.index, dtype=bool)
+    df = reject_where(df, ~found, ledger, SOURCE, table, file, unknown, col, values=df[col])
+    ledger.kept(SOURCE, table, file, len(df))
+    return pd.DataFrame({key: df[col].astype(str), "label": df["label"].astype(str)})
