@@ -195,8 +195,7 @@ def rows_to_pandas(expr, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     Ibis's own conversion (:func:`to_pandas`) first turns every column that holds a null into a list
     of Python objects; on the 3 million chat messages of the deck-size sample that takes about 5 s of
     the 7 s the query costs."""
-    # self_destruct frees each Arrow column once converted: peak memory is about one copy, not two
-    df = expr.to_pyarrow().to_pandas(split_blocks=True, self_destruct=True)
+    df = expr.to_pyarrow().to_pandas()
     for col in df.columns:
         if isinstance(df[col].dtype, pd.DatetimeTZDtype):
             df[col] = df[col].dt.tz_convert(tz)

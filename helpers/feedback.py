@@ -112,8 +112,7 @@ def _in_order(df: pd.DataFrame) -> pd.DataFrame:
     tie[:-1] |= same
     if tie.any():  # tied rows sit in runs; sorting them on all three keys keeps the runs in place
         order[tie] = df.iloc[order[tie]].sort_values(["ts", "source", "item_id"], kind="stable").index.to_numpy()
-    df = df.take(order).reset_index(drop=True)
-    return df
+    return df.take(order).reset_index(drop=True)
 
 
 def score_feedback(feedback: pd.DataFrame, model=None, lexicon: pd.DataFrame | None = None,
