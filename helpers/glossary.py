@@ -555,17 +555,21 @@ def in_sentence(name: str) -> str:
 
 
 def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...] = (), ns: str | None = None,
-            header_ns: str | None = None):
+            header_ns: str | None = None, missing: str | None = None):
     """A copy of ``df`` with headers (and the string values of the columns named in ``values``)
     translated: values from section ``ns``, headers (and a named index) from section ``header_ns``,
     each falling back to the shared terms. Float columns lose negative zeros (a rounded -0.0001 shows as
-    0.0, not -0.0)."""
+    0.0, not -0.0). ``missing`` (e.g. "—") replaces NaN, None and <NA> in the columns that have them
+    (those columns become text, so round them first)."""
     check_lang(lang)
     out = df.copy()
     from pandas.api.types import is_float_dtype
     for i in range(out.shape[1]):  # by position: headers may repeat
         if is_float_dtype(out.iloc[:, i]):
             out.iloc[:, i] = out.iloc[:, i] + 0.0
+        if missing is not None and out.iloc[:, i].isna().any():
+            col = out.iloc[:, i]
+            out.isetitem(i, col.astype(object).where(col.notna(), missing))
     for col in values:
         out[col] = out[col].map(lambda v: label(v, lang, ns) if isinstance(v, str) else v)
     if columns:

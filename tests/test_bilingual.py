@@ -412,3 +412,14 @@ def test_relabel_shows_no_negative_zero():
     out = relabel(pd.DataFrame({"difference": [-0.0001, 1.5], "n": [1, 2], "ok": [True, False]}).round(3))
     assert "-0.0" not in out.to_string() and out.iloc[1, 0] == 1.5
     assert out.dtypes.tolist()[1:] == [pd.Series([1]).dtype, bool]  # other columns keep their types
+
+
+def test_relabel_can_show_missing_values_as_a_dash():
+    import numpy as np
+    import pandas as pd
+    df = pd.DataFrame({"rows": [3, 4], "members": pd.array([2, None], dtype="Int64"), "x": [0.5, np.nan],
+                       "name": ["a", None], "y": [1.25, 2.5]})
+    out = relabel(df, missing="—")
+    assert out.iloc[:, 1].tolist() == [2, "—"] and out.iloc[:, 2].tolist() == [0.5, "—"] and out.iloc[:, 3].tolist() == ["a", "—"]
+    assert out.iloc[:, 0].dtype == "int64" and out.iloc[:, 4].dtype == "float64"  # columns without gaps keep their type
+    assert relabel(df).iloc[:, 2].isna().iloc[1]  # without the option nothing is replaced
