@@ -181,7 +181,11 @@ def ts_literal(value, tz: str = DEFAULT_TZ):
 
 def to_pandas(expr, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Execute ``expr`` and return pandas with time stamps in ``tz``."""
-    df = expr.to_pandas()
+    return _in_zone(expr.to_pandas(), tz)
+
+
+def _in_zone(df: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """``df`` with its zone-aware time columns converted to ``tz`` (in place; returned for chaining)."""
     for col in df.columns:
         if isinstance(df[col].dtype, pd.DatetimeTZDtype):
             df[col] = df[col].dt.tz_convert(tz)
@@ -195,8 +199,4 @@ def rows_to_pandas(expr, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     Ibis's own conversion (:func:`to_pandas`) first turns every column that holds a null into a list
     of Python objects; on the 3 million chat messages of the deck-size sample that takes about 5 s of
     the 7 s the query costs."""
-    df = expr.to_pyarrow().to_pandas()
-    for col in df.columns:
-        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            df[col] = df[col].dt.tz_convert(tz)
-    return df
+    return _in_zone(expr.to_pyarrow().to_pandas(), tz)
