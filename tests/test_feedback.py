@@ -1,6 +1,7 @@
 """Feedback from the warehouse: hand-countable frames, then the sample's planted tier-3 figures."""
 import numpy as np
 import pandas as pd
+import ibis
 import pytest
 from scipy import stats
 
@@ -38,7 +39,9 @@ def frames():
 
 def test_member_feedback_filters_in_the_engine_and_joins_members(frames):
     messages, tickets, members = frames
-    fb = F.member_feedback(messages, tickets, members, start="2026-06-01", end="2026-07-01")
+    lazy = F.member_feedback(messages, tickets, members, start="2026-06-01", end="2026-07-01")
+    assert isinstance(lazy, ibis.Table)  # nothing read yet: summaries aggregate in the engine
+    fb = F.rows(lazy)
     # staff m4, blank m5 and m7 (at the window's end, excluded) are gone; 4 messages + 3 tickets remain
     assert sorted(fb["item_id"]) == ["m1", "m2", "m3", "m6", "t1", "t2", "t3"]
     assert list(fb.columns) == F.COLUMNS
@@ -61,7 +64,7 @@ def scored(frames):
 
 
 def test_score_feedback_adds_sentiment_and_aspects(scored):
-    t = scored.set_index("item_id")
+    t = F.rows(scored).set_index("item_id")
     assert t.loc["m1", ["lang", "label", "aspect"]].tolist() == ["zh", "negative", "logistics"]
     assert t.loc["m2", ["label", "aspect"]].tolist() == ["positive", "service"]
     assert t.loc["m3", "aspect"] == "price"
@@ -106,7 +109,7 @@ def test_csat_and_before_after(scored):
     ba = F.sentiment_around_tickets(scored, window_days=14).set_index("category")
     # t1 (member a): m1 before creation (06-01), m2 after solving (06-05): one pair
     assert ba.loc["all", "tickets"] == 1
-    m = scored.set_index("item_id")["score"]
+    m = F.rows(scored).set_index("item_id")["score"]
     assert ba.loc["all", "change"] == pytest.approx(m["m2"] - m["m1"])
     with pytest.raises(ValueError, match="window_days"):
         F.sentiment_around_tickets(scored, window_days=0)
@@ -149,7 +152,7 @@ def test_ticket_rate_difference_is_fisher_tested():
 def test_sample_lexicon_agrees_with_most_but_not_all_logistics_tickets(sample_scored):
     ac = F.aspect_category(sample_scored)
     agree = ac[ac["matches"]].set_index("category")["share"]
-    n = sample_scored[sample_scored["source"] == "ticket"]["category"].value_counts()
+    n = F.rows(sample_scored, source="ticket")["category"].value_counts()
     # planted (sample_truth.md): 1 of 6 sign-off and 1 of 5 delivery-delay Chinese sentences name no
     # logistics term; English ones all do (10%): 0.9 * 5/6 + 0.1 = 0.85 and 0.9 * 4/5 + 0.1 = 0.82;
     # three binomial standard errors (all-agreeing descriptions, as before, fail this)
@@ -186,7 +189,50 @@ def test_member_feedback_orders_on_time_then_source_then_id():
     tickets = pd.DataFrame({"ticket_id": ["t2", "t1"], "member_id": ["a", "b"], "created_ts": [when, when],
                             "solved_ts": [pd.NaT, pd.NaT], "category": ["refund", "refund"], "csat": [None, None],
                             "region": ["East", "East"], "subject": ["退款", "退款"], "description": ["没到账", "没到账"]})
-    fb = F.member_feedback(messages, tickets)
+    fb = F.rows(F.member_feedback(messages, tickets))
     # ids compare as text ("m10" < "m5" < "m9"); at one time, messages come before tickets
     assert fb["item_id"].tolist() == ["m2", "m10", "m5", "m9", "t1", "t2"]
     assert fb.index.tolist() == list(range(6))
+
+
+def test_overview_within_and_source_counts_by_hand(scored):
+    hand = pd.DataFrame({"source": ["message", "message", "ticket"], "label": ["negative", "positive", "negative"]})
+    ov = F.overview(hand).set_index("source")
+    assert ov["n_texts"].to_dict() == {"message": 2, "ticket": 1, "all": 3}
+    assert ov["negative_share"].tolist() == pytest.approx([0.5, 1.0, 2 / 3])
+    # before 06-05 00:00 local: m1 (06-01), m3 and t1 (06-02); m2 (06-05 10:00) and t2 (06-05 09:00) are out
+    assert sorted(F.rows(F.within(scored, end="2026-06-05"))["item_id"]) == ["m1", "m3", "t1"]
+    assert F.rows(F.within(scored, start="2026-06-06"))["item_id"].tolist() == ["t3", "m6"]
+    weekly = F.sentiment_by(scored, "week", min_texts=1, source="message")
+    assert weekly["n_texts"].tolist() == [3, 1]  # m1, m2, m3; then m6
+
+
+def test_rows_samples_the_same_rows_on_every_call():
+    n = 60
+    fb = pd.DataFrame({"source": "message", "item_id": [f"m{i}" for i in range(n)],
+                       "ts": pd.date_range("2026-06-01", periods=n, freq="h"),
+                       "label": ["negative", "neutral"] * (n // 2), "text": "x"})
+    a, b = F.rows(fb, max_rows=10, seed=7), F.rows(fb, max_rows=10, seed=7)
+    assert len(a) == 10 and a["item_id"].is_unique and a["item_id"].tolist() == b["item_id"].tolist()
+    assert a["ts"].is_monotonic_increasing  # time order, not hash order
+    assert set(F.rows(fb, max_rows=10, seed=8)["item_id"]) != set(a["item_id"])
+    neg = F.rows(fb, label="negative", max_rows=100)
+    assert len(neg) == n // 2 and (neg["label"] == "negative").all()  # fewer rows than max_rows: all of them
+    with pytest.raises(ValueError, match="max_rows"):
+        F.rows(fb, max_rows=0)
+
+
+def test_engine_summaries_agree_with_pandas_on_the_sample(sample_scored):
+    # the same figures computed the plain way on every row in pandas
+    df = F.rows(sample_scored)
+    by_chat = F.sentiment_by(sample_scored, "community").set_index("community_id")
+    ref = df.dropna(subset=["community_id"]).groupby("community_id").agg(
+        n_texts=("score", "size"), mean_score=("score", "mean"), negative=("label", lambda s: (s == "negative").sum()))
+    pd.testing.assert_frame_equal(by_chat[["n_texts", "mean_score", "negative"]], ref, check_dtype=False, check_names=False)
+    msg = df[(df["source"] == "message") & df["city_tier"].notna()]
+    share = F.aspect_share(sample_scored, by="city_tier").set_index(["city_tier", "aspect"])["n_texts"]
+    assert share.to_dict() == msg.groupby(["city_tier", "aspect"]).size().to_dict()
+    tiers = F.aspect_tickets_by_tier(sample_scored).set_index("city_tier")
+    voiced = msg[msg["aspect"] == "logistics"].groupby("city_tier")["member_id"].nunique()
+    assert tiers["voiced_members"].to_dict() == voiced.to_dict()
+    assert tiers["feedback_texts"].to_dict() == msg.groupby("city_tier").size().to_dict()
