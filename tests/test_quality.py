@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -9,6 +10,11 @@ def test_completeness_counts_empty_strings_as_missing():
     out = quality.completeness(df).set_index("column")
     assert out.loc["a", "filled"] == 2 and out.loc["b", "filled"] == 3
     assert out.loc["a", "completeness"] == pytest.approx(0.5)
+    # white space alone is empty wherever it stands; text after it is not; full-width space is text
+    blank = [" ", "\t\n", " \r\f\v ", "  ", ""]
+    text = [" y", "\tz", "x ", "好", "\u3000", "\n\n。"]
+    out = quality.completeness(pd.DataFrame({"s": blank + text})).set_index("column")
+    assert out.loc["s", "filled"] == len(text)
 
 
 def test_duplicates_over_keys():
@@ -50,3 +56,17 @@ def test_worst_column_skips_columns_empty_by_design():
     # leave_ts is 25% filled (members still in the group have none); member_id, 75%, is the real gap
     assert out["worst_column"] == "member_id" and out["min_completeness"] == pytest.approx(0.75)
     assert quality.completeness(spells).set_index("column").loc["leave_ts", "completeness"] == pytest.approx(0.25)
+
+
+def test_duplicates_agree_with_pandas_on_many_keys_with_nulls():
+    rng = np.random.default_rng(3)
+    n = 3000  # small domains: many repeated keys, some of them null in one or more columns
+    df = pd.DataFrame({"a": rng.choice(["x", "y", None], n), "b": rng.choice([1.0, 2.0, np.nan], n),
+                       "c": rng.choice(["p", "q", "r", None], n), "d": rng.integers(0, 40, n)})
+    out = quality.duplicates(df, ["a", "b", "c", "d"]).iloc[0]
+    expected = int(df.duplicated(["a", "b", "c", "d"]).sum())  # pandas: nulls equal, as SQL DISTINCT
+    assert 0 < expected and out["duplicate_rows"] == expected and out["rows"] == n
+    assert out["distinct_keys"] == n - expected
+    unique = df.drop_duplicates(["a", "b", "c", "d"])
+    assert quality.duplicates(unique, ["a", "b", "c", "d"]).iloc[0]["duplicate_rows"] == 0
+    assert quality.duplicates(df.iloc[:0], ["a"]).iloc[0]["rows"] == 0
