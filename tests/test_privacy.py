@@ -38,3 +38,7 @@ def test_spaced_values_are_found_inside_longer_runs_of_tokens():
     needles = {"138 1234 5678", "+86 139 0000 1111"}
     text = "call 138 1234 5678 now; or +86  139 0000 1111. not 1138 1234 56789"
     assert sorted(privacy.find_identifiers(text, needles)) == ["+86 139 0000 1111", "138 1234 5678"]
+    # after a long token that no space follows (as in a notebook's base64 image), runs are still found
+    blob = "iVBORw0KGgo" + "A1b2+C3d4" * 5000
+    assert privacy.find_identifiers(f'"image/png": "{blob}\\n", "x": "call 138 1234 5678"', needles) == ["138 1234 5678"]
+    assert privacy.find_identifiers(blob + " 1234 5678", needles) == []  # a run starts at its first token
