@@ -94,9 +94,11 @@ def itinerary_bounces(events, assignments, timeline: Timeline, experiment_id: st
     lo, hi = timeline.pre[0], timeline.test[1] + pd.Timedelta(minutes=gap_minutes)
     e = ev.filter(ev.member_id.notnull() & _win(ev.ts, lo, hi, tz))
     e = e.semi_join(units, e.member_id == units.unit_id)
+    # only the three columns the window needs: it holds every event of the assigned members
+    e = e.select("member_id", "ts", is_view=((e.event == "page_view") & (e.page == page)).fill_null(False))
     w = ibis.window(group_by=e.member_id, order_by=[e.ts])
     e = e.mutate(next_ts=e.ts.lead().over(w))
-    views = e.filter((e.event == "page_view") & (e.page == page))
+    views = e.filter(e.is_view)
     views = views.mutate(period=_period_case(views.ts, timeline, tz)).filter(_.period.notnull())
     gap = _engine.seconds_between(views.next_ts, views.ts)
     views = views.mutate(bounce=(gap > gap_minutes * 60).fill_null(True))
