@@ -52,8 +52,8 @@ _BLANK = (" ", "\t", "\n", "\r", "\v", "\f")  # what Ibis's strip() removes
 
 def _filled_text(col):
     """Not null and not blank (only spaces, tabs and line breaks). The first character settles most
-    rows; only a text starting with white space is stripped (stripping every text column of the
-    deck-size sample's 17 M events took 7.5 s of a 10 s quality report; this takes about a third)."""
+    rows; only a text starting with white space is stripped (completeness of the deck-size sample's
+    17 M events: 7.5 s when every text was stripped, 4.1 s this way)."""
     first = col.substr(0, 1)
     return col.notnull() & ibis.ifelse(first.isin(_BLANK), col.strip() != "", first != "")
 
