@@ -209,17 +209,11 @@ def sentiment_by(scored,
     ``p_value`` (one-sided exact binomial) and ``negative_spike``. Rows without a group are left out."""
     _check_one_of("by", by, tuple(BY))
     col = BY[by]
-    t = _scored(scored, tz)
+    t = _scored(scored, tz, "ts" if by == "week" else col, *(("source",) if source is not None else ()))
     _check_scored(t)
     if source is not None:
-        t = t.filter(_scored(t, tz, "source").source == source)
-    if by == "week":
-        key = _engine.local_date(_scored(t, tz, "ts").ts, tz).truncate("W")
-    elif col in t.columns:
-        key = t[col]
-    else:
-        raise KeyError(f"`scored` lacks column {col!r} for by={by!r}. Available: {list(t.columns)}.")
-    t = t.mutate(_key=key)
+        t = t.filter(t.source == source)
+    t = t.mutate(_key=_engine.local_date(t.ts, tz).truncate("W") if by == "week" else t[col])
     t = t.filter(t._key.notnull())
     g = _engine.to_pandas(t.group_by("_key").agg(n_texts=_.count(), mean_score=_.score.mean(),
                                                 negative=(_.label == "negative").cast("int64").sum()), tz)
