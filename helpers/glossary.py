@@ -98,6 +98,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "formula": ("Formula", "计算公式"),
     "numerator": ("Numerator", "分子"),
     "denominator": ("Denominator", "分母"),
+    "active_member_days": ("Active member-days", "活跃成员天数"),
+    "member_days": ("Member-days", "成员天数"),
     "direction": ("Better when", "优化方向"),
     "up": ("Higher is better", "越高越好"),
     "down": ("Lower is better", "越低越好"),
