@@ -35,17 +35,21 @@ def num(x, digits: int = 0) -> str:
     return "n/a" if _missing(x) else f"{_rounded(x, digits):,.{digits}f}"
 
 
+def signed(x, digits: int = 1) -> str:
+    """A change with its sign: 0.0213 -> '+0.0' at 1 digit, -0.02 -> '-0.02' at 2; one that rounds to zero
+    is '+0.0', never '-0.0'; missing -> 'n/a'."""
+    return "n/a" if _missing(x) else f"{_rounded(x, digits):+.{digits}f}"
+
+
 def pp(x, digits: int = 1) -> str:
     """A difference of two shares in percentage points: 0.19 -> '+19.0 pp'; one that rounds to zero is
     '+0.0 pp', never '-0.0 pp'; missing -> 'n/a'."""
-    if _missing(x):
-        return "n/a"
-    return f"{_rounded(x * 100, digits):+.{digits}f} pp"
+    return "n/a" if _missing(x) else f"{signed(x * 100, digits)} pp"
 
 
 def pp_interval(low, high, digits: int = 1) -> str:
     """A 95% interval of a difference of shares: '(95% CI +18.0 to +20.0 pp)'."""
-    return f"(95% CI {_rounded(low * 100, digits):+.{digits}f} to {_rounded(high * 100, digits):+.{digits}f} pp)"
+    return f"(95% CI {signed(low * 100, digits)} to {signed(high * 100, digits)} pp)"
 
 
 def from_to(before, after, fmt=None, digits: int = 1) -> str:

@@ -19,8 +19,9 @@ def test_shares_counts_and_points():
     assert prose.pct(1.25) == "125.0%" and prose.pct(-0.05) == "-5.0%"
     assert prose.num(-0.001, 2) == "0.00" and prose.num(-0.4) == "0" and prose.num(-0.6) == "-1"
     assert prose.pp_interval(-0.0004, 0.02) == "(95% CI +0.0 to +2.0 pp)"
+    assert prose.signed(-0.004, 2) == "+0.00" and prose.signed(-0.02, 2) == "-0.02" and prose.signed(3.14159, 3) == "+3.142"
     for missing in (None, math.nan):
-        assert prose.pct(missing) == prose.num(missing) == prose.pp(missing) == "n/a"
+        assert prose.pct(missing) == prose.num(missing) == prose.pp(missing) == prose.signed(missing) == "n/a"
 
 
 def test_intervals():
