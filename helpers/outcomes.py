@@ -33,6 +33,9 @@ from helpers.schema import ACTIVITY_EVENTS
 from helpers.timeline import DEFAULT_TZ, Timeline
 
 PERIODS = ("pre", "test")
+# the guardrails (lower is better) and the unit a difference of each is read in ("share": percentage points)
+GUARDRAIL_UNITS = {"tickets_per_member": "tickets per member", "leaves_per_member": "groups left per member",
+                   "negative_share": "share"}
 # a simple lexicon rule, for ``guardrails(negative_terms=NEGATIVE_TERMS)`` (the default is the sentiment model)
 NEGATIVE_TERMS = ("投诉", "太差", "差评", "失望", "退款", "太慢", "不满", "垃圾", "无语", "没人处理", "不回",
                   "bad", "slow", "complain", "refund", "disappointed", "terrible", "nobody", "never")

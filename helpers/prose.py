@@ -90,12 +90,31 @@ def pp_effect(x, low=None, high=None, digits: int = 1) -> str:
     return f"{pp(x, digits)} {pp_interval(low, high, digits)}"
 
 
+def effect(x, low=None, high=None, unit: str = "share", digits: int | None = None) -> str:
+    """A difference with its 95% interval in the metric's unit: a share's in percentage points (as
+    :func:`pp_effect`, 1 digit), any other as a signed number and ``unit`` (3 digits): '+0.012 tickets per
+    member (95% CI -0.004 to +0.028)'; ``unit=""`` when the metric's name says it ('tickets per member');
+    the point alone when there is no interval."""
+    if unit == "share":
+        return pp_effect(x, low, high, 1 if digits is None else digits)
+    d = 3 if digits is None else digits
+    point = f"{signed(x, d)} {unit}".rstrip()
+    return point if _missing(low) or _missing(high) else f"{point} (95% CI {signed(low, d)} to {signed(high, d)})"
+
+
 def p_value(p) -> str:
     """0.0123 -> '0.012'; below 0.001 -> '<0.001' (a printed 0 or 1e-213 claims a precision no test has);
     missing -> 'n/a'."""
     if _missing(p):
         return "n/a"
     return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def p_is(p, name: str = "p") -> str:
+    """A p-value in a sentence: 'p = 0.012', 'p < 0.001' (see :func:`p_value`); ``name`` for an adjusted one
+    ('Holm p = 0.002')."""
+    text = p_value(p)
+    return f"{name} < 0.001" if text == "<0.001" else f"{name} = {text}"
 
 
 def interval(low, high, digits: int = 1) -> str:

@@ -29,12 +29,18 @@ def test_intervals():
     assert prose.pp_interval(0.18, 0.2) == "(95% CI +18.0 to +20.0 pp)"
     assert prose.pp_effect(0.060004, 0.056234, 0.063774) == "+6.0 pp (95% CI +5.6 to +6.4 pp)"
     assert prose.pp_effect(-0.14, None, None) == prose.pp_effect(-0.14, math.nan, 0.1) == "-14.0 pp"
+    assert prose.effect(0.060004, 0.056234, 0.063774) == prose.pp_effect(0.060004, 0.056234, 0.063774)
+    assert prose.effect(0.0123, -0.0041, 0.02849, "tickets per member") == "+0.012 tickets per member (95% CI -0.004 to +0.028)"
+    assert prose.effect(-0.00004, None, None, "groups left per member") == "+0.000 groups left per member"
+    assert prose.effect(0.0123, -0.0041, 0.02849, "") == "+0.012 (95% CI -0.004 to +0.028)"
+    assert prose.effect(-1.26, -2.5, 0.04, "days", digits=1) == "-1.3 days (95% CI -2.5 to +0.0)"
 
 
 def test_p_values():
     assert prose.p_value(1.30544e-213) == prose.p_value(0.0) == "<0.001"
     assert prose.p_value(0.0123) == "0.012" and prose.p_value(0.001) == "0.001" and prose.p_value(1.0) == "1.000"
     assert prose.p_value(None) == prose.p_value(math.nan) == "n/a"
+    assert prose.p_is(0.0123) == "p = 0.012" and prose.p_is(2e-9, "Holm p") == "Holm p < 0.001" and prose.p_is(None) == "p = n/a"
 
 
 def test_prose_offers_the_glossary_t_for_bilingual_sentences():
