@@ -54,6 +54,25 @@ def wins(family: pd.DataFrame) -> dict:
             "bh": int(family["win_bh"].sum())}
 
 
+# chapter 3's registered guardrails and the metric of this family that counts the same thing per member
+REGISTERED = {"tickets_per_member": "tickets", "leaves_per_member": "leaves", "negative_share": "negative_messages"}
+
+
+def registered_guardrails(family: pd.DataFrame, recorded: dict, experiment_id: str) -> dict:
+    """Set this family beside the experiment's registered guardrails as chapter 3 recorded them
+    (``recorded``: that chapter's metrics, entries ``guardrail_<experiment>_<metric>`` with a ``worse`` flag):
+    ``{"registered": [guardrails recorded], "worse_registered": [...], "worse_here": [...]}``, each sorted; a
+    guardrail is worse here when its per-member counterpart (:data:`REGISTERED`) wins after Holm with a
+    positive difference (more tickets, leaves or negative messages)."""
+    pre = f"guardrail_{experiment_id}_"
+    mine = {k[len(pre):]: v for k, v in recorded.items() if k.startswith(pre)}
+    here = family.set_index("metric")
+    return {"registered": sorted(mine),
+            "worse_registered": sorted(m for m, v in mine.items() if v.get("worse")),
+            "worse_here": sorted(m for m, c in REGISTERED.items()
+                                 if c in here.index and bool(here.loc[c, "win_holm"]) and here.loc[c, "abs_diff"] > 0)}
+
+
 def weekly_effects(metrics: dict, prefix: str = "did_activity_week") -> pd.DataFrame:
     """``period, estimate, ci_low, ci_high`` from a chapter's recorded metrics named ``<prefix><week>``
     (as chapter 4 records them), ordered by week number (so week 10 follows week 9)."""

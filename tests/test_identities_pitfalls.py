@@ -39,6 +39,21 @@ def test_family_on_the_sample_finds_the_planted_open_effect(sample):
     assert fam.loc["opens", "treatment_mean"] > fam.loc["opens", "control_mean"]
 
 
+def test_registered_guardrails_set_beside_the_family_by_hand():
+    fam = pd.DataFrame({"metric": ["tickets", "leaves", "negative_messages", "opens"],
+                        "abs_diff": [0.02, -0.01, 0.5, 0.2], "win_holm": [True, True, False, True]})
+    rec = {"guardrail_x_negative_share": {"value": 0.01, "worse": True},
+           "guardrail_x_tickets_per_member": {"value": 0.02, "worse": False},
+           "guardrail_y_leaves_per_member": {"value": 0.3, "worse": True},   # another experiment
+           "effect_x": {"value": 0.06}}
+    r = pitfalls.registered_guardrails(fam, rec, "x")
+    # leaves win here but fell (a difference below 0 is no harm); opens are no guardrail
+    assert r == {"registered": ["negative_share", "tickets_per_member"], "worse_registered": ["negative_share"],
+                 "worse_here": ["tickets_per_member"]}
+    assert pitfalls.registered_guardrails(fam, {}, "x")["registered"] == []
+    assert set(pitfalls.REGISTERED.values()) <= set(pitfalls.FAMILY)
+
+
 def test_kpi_sensitivity_on_the_sample(sample):
     c = sample.con
     out = identities.kpi_sensitivity(c.table("events"), c.table("messages"), c.table("memberships"), c.table("members"),
