@@ -11,6 +11,7 @@ import seaborn as sns
 
 from helpers.glossary import label, t
 from helpers.plots import PALETTE, percent_axis
+from helpers.prose import pct
 
 
 def _ax(ax, figsize=(8, 4), polar=False):
@@ -40,13 +41,18 @@ def plot_dau_wau_mau(table: pd.DataFrame, ax=None, lang: str = "en"):
 
 
 def plot_health_trend(trend: pd.DataFrame, entity: str = "community_id", period: str = "period",
-                      top: int = 5, ax=None, lang: str = "en"):
-    """Weekly score of the ``top`` communities by mean score and the median of all (``HealthIndex.trend``)."""
+                      best: int = 2, worst: int = 2, names=None, ax=None, lang: str = "en"):
+    """Weekly score of the ``best`` and the ``worst`` communities by mean weekly score (solid and dotted
+    lines) and the weekly median of all (dashed) (``HealthIndex.trend``); ``names``: a mapping of
+    ``entity`` to the name shown (e.g. :func:`helpers.catalog.chat_names`), else the key."""
     ax = _ax(ax)
-    best = trend.groupby(entity)["score"].mean().nlargest(top).index
-    for i, key in enumerate(best):
+    means = trend.groupby(entity)["score"].mean().sort_values(ascending=False)
+    ends = list(dict.fromkeys(list(means.index[:best]) + list(means.index[::-1][:worst][::-1])))
+    for i, key in enumerate(ends):
         d = trend[trend[entity] == key]
-        ax.plot(d[period], d["score"], marker="o", ms=3, color=PALETTE[i % len(PALETTE)], label=str(key))
+        name = names.get(key, key) if names is not None else key
+        ax.plot(d[period], d["score"], marker="o", ms=3, color=PALETTE[i % len(PALETTE)],
+                ls="-" if i < best else ":", label=str(name))
     med = trend.groupby(period)["score"].median()
     ax.plot(med.index, med.to_numpy(), color="#333333", lw=2, ls="--", label=label("median", lang))
     ax.set_xlabel(label("date", lang))
@@ -152,13 +158,16 @@ def plot_tier_feedback(table: pd.DataFrame, ax=None, lang: str = "en"):
     return ax
 
 
-def plot_reply_times(table: pd.DataFrame, key: str = "community_id", top: int = 15, ax=None, lang: str = "en"):
-    """Median reply minutes and unanswered share per group or staff (``responsiveness.responsiveness``)."""
+def plot_reply_times(table: pd.DataFrame, key: str = "community_id", top: int = 15, names=None, ax=None,
+                     lang: str = "en"):
+    """Median reply minutes and unanswered share of the ``top`` groups (or staff) by customer messages
+    (``responsiveness.responsiveness``); ``names``: a mapping of ``key`` to the name shown, else the key."""
     ax = _ax(ax)
     d = table.nlargest(top, "customer_messages").sort_values("median_reply_minutes")
-    ax.barh(d[key].astype(str), d["median_reply_minutes"], color=PALETTE[0])
+    shown = d[key].map(lambda k: names.get(k, k) if names is not None else k).astype(str)
+    ax.barh(shown, d["median_reply_minutes"], color=PALETTE[0])
     for y, (m, u) in enumerate(zip(d["median_reply_minutes"], d["unanswered_share"])):
-        ax.text(m, y, t(lang, f" {u:.0%} unanswered", f" {u:.0%} 未回复"), va="center", fontsize=7)
+        ax.text(m, y, t(lang, f" {pct(u)} unanswered", f" {pct(u)} 未回复"), va="center", fontsize=7)
     ax.set_xlabel(label("median_reply_minutes", lang))
     ax.set_ylabel(label(key, lang))
     return ax

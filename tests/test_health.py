@@ -66,3 +66,24 @@ def test_caller_mistakes_raise(kpis):
         health.health_index(kpis, {"x1": 1}, metrics=("x1", "x2"), period=None)
     with pytest.raises(KeyError, match="nope"):
         health.health_index(kpis, metrics=("nope",), period=None)
+
+
+def test_health_trend_plots_the_best_and_the_weakest_chats_by_name():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from helpers import plots_members as pm
+    weeks = pd.date_range("2026-06-01", periods=3, freq="7D")
+    trend = pd.DataFrame({"community_id": [c for c in "abcde" for _ in weeks], "period": list(weeks) * 5,
+                          "score": [90, 91, 92, 80, 80, 80, 50, 50, 50, 30, 31, 32, 10, 12, 11]})
+    ax = pm.plot_health_trend(trend, best=1, worst=2, names={"a": "Chat A", "e": "Chat E"})
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["Chat A", "d", "Chat E", "Median"]  # best first, the weakest last, then the weekly median
+    assert list(ax.get_lines()[-1].get_ydata()) == [50, 50, 50]
+    plt.close(ax.figure)
+    ax = pm.plot_reply_times(pd.DataFrame({"community_id": ["g1", "g2", "g3"], "customer_messages": [10, 20, 5],
+                                           "median_reply_minutes": [5.0, 30.0, 1.0], "unanswered_share": [0.003, 0.2, 0.0]}),
+                             top=2, names={"g1": "Chat 1"})
+    assert [x.get_text() for x in ax.get_yticklabels()] == ["Chat 1", "g2"]  # the 2 busiest, fastest at the bottom
+    assert [x.get_text() for x in ax.texts] == [" 0.3% unanswered", " 20.0% unanswered"]
+    plt.close(ax.figure)
