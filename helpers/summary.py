@@ -15,7 +15,7 @@ from typing import Mapping
 import pandas as pd
 
 from helpers.glossary import in_sentence, label
-from helpers.prose import pp, pp_interval
+from helpers.prose import interval, pct, pp, pp_interval
 
 KPIS = ("active_rate", "core_share", "message_open_rate", "content_interaction_rate", "service_response",
         "prospect_conversion")
@@ -76,6 +76,19 @@ def experiment_results(recorded: Mapping[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def aa_caveat(recorded: Mapping[str, dict], experiment_id: str) -> str:
+    """A sentence when chapter 3's A/A check of the experiment (``aa_false_positive_rate_<id>``, with its
+    95% interval) rejects more often than 5%: its test's intervals are then too narrow on this data and a
+    decision resting on them is provisional. Empty when the interval holds 5% or lies below it, or when
+    the check was not recorded."""
+    entry = recorded.get("03", {}).get(f"aa_false_positive_rate_{experiment_id}")
+    ci = (entry or {}).get("ci") or [None, None]
+    if entry is None or ci[0] is None or ci[0] <= 0.05:
+        return ""
+    return (f" Its A/A check rejects {pct(entry['value'])} of chance splits {interval(*ci)}, above the 5% it should, so "
+            "its interval is too narrow: treat this decision as provisional.")
+
+
 def _sure_relative(effect, low, high, baseline) -> float:
     """|end of the interval nearest 0| / |baseline| (0 if the interval crosses 0; |effect / baseline|
     without an interval; 0 without a baseline)."""
@@ -107,7 +120,7 @@ def recommendations(recorded: Mapping[str, dict], catalogue: pd.DataFrame | None
         what = f"{in_sentence(label(r.metric))} " if r.metric else ""
         rows.append(dict(experiment_id=r.experiment_id, action=r.decision or "review", impact=r.impact,
                          text=f"{(r.decision or 'review').capitalize()} {in_sentence(label(r.experiment_id))}: "
-                              f"{what}{pp(r.effect)} {ci}{rel}."))
+                              f"{what}{pp(r.effect)} {ci}{rel}." + aa_caveat(recorded, r.experiment_id)))
     if catalogue is not None:
         for r in catalogue[catalogue["status"] == "planned"].itertuples():
             rows.append(dict(experiment_id=r.strategy_id, action="test next", impact=None,

@@ -47,5 +47,18 @@ def test_recommendations_rank_ship_by_relative_impact_then_iterate_then_planned(
     assert set(rec["action"].iloc[3:]) == {"test next"} and rec["rank"].tolist() == list(range(1, len(rec) + 1))
 
 
+def test_a_failed_aa_check_makes_the_decision_provisional():
+    loose = {**RECORDED, "03": {**RECORDED["03"],
+                                "aa_false_positive_rate_nav_fix": {"value": 0.088, "ci": [0.072, 0.107]},
+                                "aa_false_positive_rate_broadcast_personalization": {"value": 0.06, "ci": [0.046, 0.076]}}}
+    caveat = summary.aa_caveat(loose, "nav_fix")
+    assert caveat == (" Its A/A check rejects 8.8% of chance splits (95% CI 7.2%–10.7%), above the 5% it should, so its "
+                      "interval is too narrow: treat this decision as provisional.")
+    # an interval that holds 5%, and a check not recorded, add nothing
+    assert summary.aa_caveat(loose, "broadcast_personalization") == summary.aa_caveat(loose, "community_programme") == ""
+    rec = summary.recommendations(loose).set_index("experiment_id")["text"]
+    assert rec["nav_fix"].endswith(caveat.strip()) and "A/A" not in rec["broadcast_personalization"]
+
+
 def test_empty_metrics_give_empty_tables():
     assert summary.scoreboard({}).empty and summary.recommendations({}).empty
