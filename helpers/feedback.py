@@ -25,7 +25,7 @@ from ibis import _
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.proportion import proportion_confint
+from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from helpers import _engine
 from helpers.timeline import DEFAULT_TZ
@@ -282,10 +282,11 @@ def aspect_tickets_by_tier(scored, aspect: str = "logistics", categories: tuple[
     those tickets take. Columns ``city_tier, feedback_texts, aspect_feedback_share, tickets,
     category_tickets, category_ticket_share, category_mean_handling_hours,
     category_median_handling_hours, voiced_members, other_members, voiced_member_ticket_rate,
-    other_member_ticket_rate, ticket_rate_p_value`` (members who voiced the aspect in chat, the share
-    of them vs of the other chat members of the tier who filed a ticket in the categories, and the
-    two-sided Fisher exact p-value of that difference). Chat messages are counted per member in the
-    engine; only members and tickets come to pandas."""
+    other_member_ticket_rate, ticket_rate_p_value, rate_diff_ci_low, rate_diff_ci_high`` (members who
+    voiced the aspect in chat, the share of them vs of the other chat members of the tier who filed a
+    ticket in the categories, the two-sided Fisher exact p-value of that difference and its Newcombe
+    95% interval, voiced minus other). Chat messages are counted per member in the engine; only members
+    and tickets come to pandas."""
     cats = ASPECT_CATEGORIES.get(aspect, ()) if categories is None else tuple(categories)
     t = _scored(scored, tz, "source", "member_id", "city_tier", "aspect", "category", "handling_hours")
     m = t.filter((t.source == "message") & t.city_tier.notnull())
@@ -298,6 +299,9 @@ def aspect_tickets_by_tier(scored, aspect: str = "logistics", categories: tuple[
         ct = tt[tt["category"].isin(cats)]
         voiced, others = set(p.loc[p["hits"] > 0, "member_id"]), set(p.loc[p["hits"] == 0, "member_id"])
         filers, n_texts = set(ct["member_id"]), int(p["texts"].sum())
+        both = bool(voiced and others)
+        lo, hi = (confint_proportions_2indep(len(voiced & filers), len(voiced), len(others & filers), len(others),
+                                             method="newcomb", compare="diff") if both else (np.nan, np.nan))
         rows.append(dict(
             city_tier=int(tier), feedback_texts=n_texts,
             aspect_feedback_share=p["hits"].sum() / n_texts if n_texts else np.nan,
@@ -309,7 +313,7 @@ def aspect_tickets_by_tier(scored, aspect: str = "logistics", categories: tuple[
             other_member_ticket_rate=len(others & filers) / len(others) if others else np.nan,
             ticket_rate_p_value=stats.fisher_exact([[len(voiced & filers), len(voiced - filers)],
                                                     [len(others & filers), len(others - filers)]]).pvalue
-            if voiced and others else np.nan))
+            if both else np.nan, rate_diff_ci_low=float(lo), rate_diff_ci_high=float(hi)))
     return pd.DataFrame(rows)
 
 

@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import ibis
 import pytest
+from statsmodels.stats.proportion import proportion_confint
 from scipy import stats
 
 from helpers import feedback as F
@@ -147,6 +148,11 @@ def test_ticket_rate_difference_is_fisher_tested():
     assert (row["voiced_members"], row["other_members"]) == (4, 6)
     assert row["voiced_member_ticket_rate"] == 0.75 and row["other_member_ticket_rate"] == pytest.approx(1 / 6)
     assert row["ticket_rate_p_value"] == pytest.approx(stats.fisher_exact([[3, 1], [1, 5]]).pvalue)
+    # Newcombe's hybrid score interval of 3/4 - 1/6 (Newcombe 1998, method 10): Wilson bounds of each rate combined
+    (l1, u1), (l2, u2) = (proportion_confint(x, n, method="wilson") for x, n in ((3, 4), (1, 6)))
+    d = 0.75 - 1 / 6
+    assert row["rate_diff_ci_low"] == pytest.approx(d - ((0.75 - l1) ** 2 + (u2 - 1 / 6) ** 2) ** 0.5)
+    assert row["rate_diff_ci_high"] == pytest.approx(d + ((u1 - 0.75) ** 2 + (1 / 6 - l2) ** 2) ** 0.5)
 
 
 def test_sample_lexicon_agrees_with_most_but_not_all_logistics_tickets(sample_scored):
