@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+import pandas as pd
+
 Lang = Literal["en", "zh"]
 LANGS = ("en", "zh")
 
@@ -557,15 +559,24 @@ def in_sentence(name: str) -> str:
 
 
 def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...] = (), ns: str | None = None,
-            header_ns: str | None = None, missing: str | None = None):
+            header_ns: str | None = None, missing: str | None = None, percent: tuple[str, ...] = ()):
     """A copy of ``df`` with headers (and the string values of the columns named in ``values``)
     translated: values from section ``ns``, headers (and a named index) from section ``header_ns``,
     each falling back to the shared terms. Float columns lose negative zeros (a rounded -0.0001 shows as
-    0.0, not -0.0). ``missing`` (e.g. "—") replaces NaN, None and <NA> in the columns that have them
-    (those columns become text, so round them first)."""
+    0.0, not -0.0). ``percent``: columns of shares (0-1) shown as percentages with one decimal
+    (:func:`helpers.prose.pct`: 0.1834 -> '18.3%'). ``missing`` (e.g. "—") replaces NaN, None and <NA>
+    in the columns that have them (those columns become text, so round them first)."""
     check_lang(lang)
     out = df.copy()
     from pandas.api.types import is_float_dtype
+    if percent:
+        from helpers.prose import pct
+        unknown = [c for c in percent if c not in out.columns]
+        if unknown:
+            raise KeyError(f"`percent` columns {unknown} are not in the table. Available: {list(out.columns)}.")
+        for c in percent:
+            out[c] = out[c].map(lambda v: v if isinstance(v, str) else (missing if missing is not None else "n/a")
+                                if pd.isna(v) else pct(v)).astype(object)  # text (already formatted) stays
     for i in range(out.shape[1]):  # by position: headers may repeat
         if is_float_dtype(out.iloc[:, i]):
             out.iloc[:, i] = out.iloc[:, i] + 0.0

@@ -423,3 +423,14 @@ def test_relabel_can_show_missing_values_as_a_dash():
     assert out.iloc[:, 1].tolist() == [2, "—"] and out.iloc[:, 2].tolist() == [0.5, "—"] and out.iloc[:, 3].tolist() == ["a", "—"]
     assert out.iloc[:, 0].dtype == "int64" and out.iloc[:, 4].dtype == "float64"  # columns without gaps keep their type
     assert relabel(df).iloc[:, 2].isna().iloc[1]  # without the option nothing is replaced
+
+
+def test_relabel_shows_share_columns_as_percentages():
+    import numpy as np
+    import pandas as pd
+    df = pd.DataFrame({"team": ["a", "b"], "csat_good_share": [0.8504, np.nan], "tickets": [3, 4], "ratio": [1.25, 0.5]})
+    out = relabel(df, percent=("csat_good_share",))
+    assert out.iloc[:, 1].tolist() == ["85.0%", "n/a"] and relabel(df, percent=("csat_good_share",), missing="—").iloc[1, 1] == "—"
+    assert out.iloc[:, 2].tolist() == [3, 4] and out.iloc[:, 3].tolist() == [1.25, 0.5]  # other columns as they were
+    with pytest.raises(KeyError, match="share"):
+        relabel(df, percent=("share",))
