@@ -9,6 +9,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+
 from helpers import metrics, warehouse
 from helpers.glossary import check_lang
 from helpers.project import data_paths, resolve_dir
@@ -68,8 +70,12 @@ def open_study(chapter: str, run_id: str = "manual", data_dir: str = "", warehou
                tz: str = DEFAULT_TZ) -> Study:
     """Open the warehouse read-only and build the chapter's context from its parameters.
     Empty paths mean the kit's defaults: ``data/``, ``data/warehouse.duckdb``, ``outputs/<run_id>``.
-    With ``backend="pyspark"`` the warehouse is the folder of Parquet copies (default ``data/parquet``)."""
+    With ``backend="pyspark"`` the warehouse is the folder of Parquet copies (default ``data/parquet``).
+    Sets the notebook's table display for readers: numbers with at most 3 decimals, text cells in full
+    (pandas' defaults show 6 decimals and cut text at 50 characters)."""
     check_lang(lang)
+    pd.set_option("display.precision", 3)
+    pd.set_option("display.max_colwidth", None)
     paths = data_paths(data_dir or None)
     default = paths["parquet"] if backend == "pyspark" else paths["warehouse"]
     db = resolve_dir(warehouse_path, str(default)) if warehouse_path else default

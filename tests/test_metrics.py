@@ -31,3 +31,16 @@ def test_missing_figure_names_what_exists(tmp_path):
         metrics.value(tmp_path, "03", "effect")
     with pytest.raises(ValueError, match="required"):
         metrics.record(tmp_path, "", "x", 1)
+
+
+def test_open_study_sets_a_readable_table_display(sample, tmp_path):
+    import pandas as pd
+    from helpers.study import open_study
+    with pd.option_context("display.precision", 6, "display.max_colwidth", 50):
+        study = open_study("01", data_dir=str(sample.data), output_dir=str(tmp_path / "out"))
+        try:
+            assert pd.get_option("display.precision") == 3 and pd.get_option("display.max_colwidth") is None
+            shown = pd.DataFrame({"minutes": [5347.616667], "cause": ["x" * 80]}).to_html()
+            assert "5347.617" in shown and "x" * 80 in shown and "5347.616667" not in shown
+        finally:
+            study.con.disconnect()
