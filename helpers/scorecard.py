@@ -11,7 +11,7 @@ Indicators (tickets created in the window):
 | ``one_touch`` | solved with at most one public agent reply / solved tickets | higher |
 
 Speed is relative to each ticket's category so that a team is not rewarded for the quick categories it
-is routed (a team of sign-off exceptions looks fast in raw hours): 1 means typical for the category;
+is routed to (a team of sign-off exceptions looks fast in raw hours): 1 means typical for the category;
 without a ``category`` column every ticket is set against the overall median. Raw median hours are
 reported beside it. Each indicator is min-max normalized across the teams to 0-1 (1 = the best team; all teams get 1
 when they tie), and the ``score`` is the weighted mean of the normalized indicators times 100. The
