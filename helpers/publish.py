@@ -116,7 +116,8 @@ def export_slides(notebook: str | Path, out_path: str | Path | None = None) -> P
 
 
 def write_index(run_dir: str | Path, chapters: list[dict], title: str = "Community operations study") -> Path:
-    """``index.html`` linking every artefact of the run: chapter pages, notebooks, metrics, run record."""
+    """``index.html`` linking every artefact of the run: chapter pages, notebooks, the report and deck,
+    metrics, run record, each pre-registered plan (``preregistration/<experiment>.json``) and ``figures/``."""
     run_dir = Path(run_dir)
     rows = []
     for ch in chapters:
@@ -128,8 +129,14 @@ def write_index(run_dir: str | Path, chapters: list[dict], title: str = "Communi
         status = html.escape(ch.get("status", ""))
         rows.append(f"<tr><td>{html.escape(ch['id'])}</td><td>{html.escape(ch['title'])}</td>"
                     f"<td>{' · '.join(links)}</td><td>{status}</td></tr>")
-    extras = [f'<a href="{n}">{n}</a>' for n in ("report.html", "deck.pptx", "metrics.json", "run.json",
-                                                 "preregistration.json") if (run_dir / n).exists()]
+    extras = [f'<a href="{n}">{n}</a>' for n in ("report.html", "deck.pptx", "metrics.json", "run.json")
+              if (run_dir / n).exists()]
+    plans = sorted((run_dir / "preregistration").glob("*.json"))  # one analysis plan per experiment
+    if plans:
+        extras.append("pre-registered plans: " + ", ".join(
+            f'<a href="preregistration/{html.escape(p.name)}">{html.escape(p.stem)}</a>' for p in plans))
+    if (run_dir / "figures").is_dir():
+        extras.append('<a href="figures/">figures/</a>')
     meta = {}
     if (run_dir / "run.json").exists():
         meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8")).get("parameters", {})

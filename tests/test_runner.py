@@ -56,6 +56,11 @@ def test_index_links_existing_artefacts(tmp_path):
     text = page.read_text()
     assert 'href="01_introduction.html"' in text and 'href="02_deep_analysis.html"' not in text
     assert 'href="metrics.json"' in text and "not run" in text
+    (tmp_path / "preregistration").mkdir()
+    (tmp_path / "preregistration" / "nav_fix.json").write_text("{}")
+    (tmp_path / "figures").mkdir()
+    text = publish.write_index(tmp_path, []).read_text()
+    assert 'href="preregistration/nav_fix.json"' in text and 'href="figures/"' in text
 
 
 def test_measured_counts_the_kernel_child_and_wall_time():
