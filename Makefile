@@ -65,5 +65,8 @@ bench: setup $(VENV)/.bench-installed benchmarks/.venv-rete/.installed benchmark
 	$(PY) benchmarks/bench_service_text.py
 	$(PY) benchmarks/bench_run.py --scales 0.1 1 2
 
+# data/raw goes only when it holds a generated sample (ground_truth.json): your own exports are kept
 clean:
-	rm -rf data/raw data/warehouse.duckdb data/warehouse.json data/parquet data/quarantine outputs/*/
+	@if [ -d data/raw ] && [ ! -f data/raw/ground_truth.json ] && [ -n "$$(find data/raw -type f | head -1)" ]; then \
+		echo "data/raw holds exports without ground_truth.json (your own?): kept"; else rm -rf data/raw; fi
+	rm -rf data/warehouse.duckdb data/warehouse.json data/parquet data/quarantine outputs/*/

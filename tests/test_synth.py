@@ -635,3 +635,13 @@ def test_defects_are_extra_rows_that_ingestion_quarantines(sample):
     assert log.loc["orders", "rows_quarantined"] == planted["orders_naive_timestamps"]
     assert log.loc["tickets", "rows_quarantined"] == planted["tickets_duplicate_ids"]
     assert log.loc["messages", "rows_quarantined"] == planted["archive_duplicate_records"]
+
+
+def test_generate_refuses_to_replace_exports_that_are_not_a_sample(tmp_path):
+    from helpers.synth import generate
+    own = tmp_path / "raw" / "wecom" / "groupchat_list.json"
+    own.parent.mkdir(parents=True)
+    own.write_text("{}")
+    with pytest.raises(FileExistsError, match="own exports"):
+        generate(tmp_path, scale=0.001, progress=False)
+    assert own.read_text() == "{}"  # untouched

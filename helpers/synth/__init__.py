@@ -1,8 +1,9 @@
 """Sample-enterprise generator: raw vendor exports with planted truth.
 
 ``generate(out_dir)`` writes ``out_dir/raw/{wecom,tracking,zendesk,salesforce,experiments}/`` in the
-formats of ``docs/data_formats.md`` and ``out_dir/raw/ground_truth.json`` (``docs/sample_truth.md``).
-One ``numpy.random.Generator`` from ``seed`` drives everything, so a seed gives byte-identical files.
+formats of ``docs/data_formats.md``, hand labels under ``out_dir/raw/labels/`` and
+``out_dir/raw/ground_truth.json`` (``docs/sample_truth.md``). ``seed`` fixes every draw (the labels and
+the planted defects use streams of their own derived from it), so a seed gives byte-identical files.
 """
 from __future__ import annotations
 
@@ -33,13 +34,19 @@ def generate(out_dir, scale: float = 0.05, seed: int = 7, start: str = DEFAULT_S
 
     ``scale`` = 1.0 is the deck's community (about 110,000 members, 32,000 daily active); ``seed``
     fixes every random draw; ``start`` is the first day of the 30-day pre-period (Asia/Shanghai).
-    Existing source folders under ``out_dir/raw/`` are replaced. ``defects`` appends realistic dirt
+    Existing source folders under ``out_dir/raw/`` are replaced when they hold an earlier sample
+    (``ground_truth.json``); a ``raw/`` with other files is someone's own exports, and the generator
+    refuses to touch it (``FileExistsError``). ``defects`` appends realistic dirt
     (duplicate, anonymous, truncated and naive-time rows; see :mod:`helpers.synth.defects`) that ingestion
     must quarantine; ``ground_truth.json['defects']`` counts it and ``counts`` counts the clean rows only.
     """
     if not scale > 0:
         raise ValueError(f"`scale` must be positive; got {scale!r}.")
     raw = Path(out_dir) / "raw"
+    if raw.is_dir() and not (raw / "ground_truth.json").exists() and any(p.is_file() for p in raw.rglob("*")):
+        raise FileExistsError(f"{raw} holds files but no ground_truth.json: these look like your own exports, which the "
+                              "generator would replace. Generate into another data folder (--data-dir), or remove "
+                              "the folder yourself if it is a broken sample.")
     for src in SOURCES:
         shutil.rmtree(raw / src, ignore_errors=True)
     raw.mkdir(parents=True, exist_ok=True)
