@@ -250,8 +250,8 @@ _KIT_LABELS: dict[str, str] = {}
 def negative_texts(texts, model=None, tz: str = DEFAULT_TZ) -> ibis.Table:
     """The distinct texts of the column expression ``texts`` that :func:`helpers.sentiment.sentiment`
     labels negative (``lang="auto"``), as a one-column table ``text`` to join back. Each distinct text
-    is scored once, in pandas (about 1,500 texts a second on one core); with the kit's model
-    (``model=None``) once per process, across calls."""
+    is scored once, in pandas (a few thousand texts a second on one core once the model is loaded);
+    with the kit's model (``model=None``) once per process, across calls."""
     from helpers import sentiment
     distinct = texts.name("text").as_table().filter(_.text.notnull()).distinct()
     wanted = _engine.to_pandas(distinct, tz)["text"].tolist()
