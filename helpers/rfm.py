@@ -186,6 +186,15 @@ def rfm_migration(before: pd.DataFrame, after: pd.DataFrame, col: str = "segment
     return tab.div(tab.sum(axis=1), axis=0) if normalize else tab
 
 
+def stay_rates(migration: pd.DataFrame) -> pd.Series:
+    """Per segment (a row of :func:`rfm_migration`'s row shares): the share of its members still in it
+    at the second scoring; a segment no one is in at the second scoring kept none (0). The ``"(none)"``
+    row (members not scored the first time) is not a segment and is left out."""
+    rows = [s for s in migration.index if s != "(none)"]
+    return pd.Series({s: float(migration.loc[s, s]) if s in migration.columns else 0.0 for s in rows},
+                     name="stay_rate", dtype=float)
+
+
 def layer_outcomes(scores: pd.DataFrame, orders, active_members, start, end, by: str = "r",
                    community_members=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """For each value of ``by``: ``members``, ``repurchasers`` (an order in ``[start, end)``),

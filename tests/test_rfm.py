@@ -131,6 +131,8 @@ def test_empty_and_migration(orders):
     shares = rfm.rfm_migration(before, after)
     assert shares.sum(axis=1).to_numpy() == pytest.approx(1.0)
     assert shares.loc["Lost", "Champions"] == pytest.approx(0.5)
+    # Champions keep 1 of 1; Lost keep none: no one is Lost afterwards; "(none)" is no segment
+    assert rfm.stay_rates(shares).to_dict() == {"Champions": 1.0, "Lost": 0.0}
 
 
 def test_layer_outcomes_hand_counted(orders):
