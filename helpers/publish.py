@@ -36,10 +36,18 @@ def _strip_hidden(nb):
     return nb
 
 
-def _page_exporter() -> HTMLExporter:
-    """nbconvert's lab page, code-free and offline."""
+def _language(nb) -> str:
+    """The page's ``lang``: ``zh`` for a chapter run with papermill parameter ``lang="zh"`` (browsers
+    pick Simplified Chinese glyphs for it), else ``en``."""
+    params = nb.get("metadata", {}).get("papermill", {}).get("parameters", {})
+    return "zh" if params.get("lang") == "zh" else "en"  # nbconvert takes ISO 639-1 codes only
+
+
+def _page_exporter(nb) -> HTMLExporter:
+    """nbconvert's lab page, code-free and offline, in the chapter's language."""
     return HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                        extra_template_paths=[str(TEMPLATES)], template_file="offline_lab.html.j2")
+                        extra_template_paths=[str(TEMPLATES)], template_file="offline_lab.html.j2",
+                        language_code=_language(nb))
 
 
 def export_html(notebook: str | Path, out_path: str | Path | None = None) -> Path:
@@ -48,7 +56,7 @@ def export_html(notebook: str | Path, out_path: str | Path | None = None) -> Pat
     notebook = Path(notebook)
     out_path = Path(out_path) if out_path else notebook.with_suffix(".html")
     nb = _strip_hidden(nbformat.read(notebook, as_version=4))
-    body, _ = _page_exporter().from_notebook_node(nb)
+    body, _ = _page_exporter(nb).from_notebook_node(nb)
     out_path.write_text(body, encoding="utf-8")
     return out_path
 
@@ -77,7 +85,7 @@ def export_report(notebooks: list[str | Path], out_path: str | Path) -> Path:
             merged.cells.extend(nb.cells)
     if merged is None:
         raise ValueError("No executed chapter to put in the report.")
-    body, _ = _page_exporter().from_notebook_node(merged)
+    body, _ = _page_exporter(merged).from_notebook_node(merged)
     body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + _toc(body), body, count=1)
     out_path = Path(out_path)
     out_path.write_text(body, encoding="utf-8")
@@ -109,6 +117,7 @@ def export_slides(notebook: str | Path, out_path: str | Path | None = None) -> P
         extra_template_paths=[str(TEMPLATES)], template_file="offline_reveal.html.j2",
         reveal_url_prefix="assets/reveal.js", require_js_url="assets/require.js",
         jquery_url="assets/jquery.min.js", reveal_theme="white", reveal_transition="none",
+        language_code=_language(nb),
     )
     body, _ = exporter.from_notebook_node(nb)
     out_path.write_text(body, encoding="utf-8")
@@ -143,7 +152,7 @@ def write_index(run_dir: str | Path, chapters: list[dict], title: str = "Communi
     params = ", ".join(f"{html.escape(str(k))}={html.escape(str(v))}" for k, v in meta.items()
                        if k in ("run_id", "scale", "seed", "start", "lang"))
     page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<html lang="{'zh' if meta.get('lang') == 'zh' else 'en'}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,'Noto Sans CJK SC',sans-serif;max-width:860px;margin:2rem auto;color:#222}}
 table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left}}</style>
 </head><body><h1>{html.escape(title)}</h1><p>{params}</p>

@@ -36,6 +36,16 @@ def test_html_and_report_are_code_free_with_contents(tmp_path):
     assert report.index("answer of one") < report.index("answer of two")
 
 
+def test_pages_carry_the_chapter_language(tmp_path):
+    a = _executed_notebook(tmp_path / "01_a.ipynb", "Chapter 1", "one")
+    assert '<html lang="en">' in publish.export_html(a).read_text()
+    nb = nbformat.read(a, as_version=4)
+    nb.metadata["papermill"] = {"parameters": {"lang": "zh", "run_id": "x"}}  # as papermill records them
+    nbformat.write(nb, a)
+    assert '<html lang="zh">' in publish.export_html(a).read_text()
+    assert '<html lang="zh">' in publish.export_report([a], tmp_path / "report.html").read_text()
+
+
 def test_pages_and_report_load_nothing_from_the_network(tmp_path):
     a = _executed_notebook(tmp_path / "01_a.ipynb", "Chapter 1", "one")
     for page in (publish.export_html(a).read_text(), publish.export_report([a], tmp_path / "report.html").read_text()):
