@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from helpers.glossary import label
+from helpers.glossary import label, tier_name
 from helpers.plots import PALETTE, _ax, percent_axis
 
 
@@ -40,7 +40,7 @@ def plot_aspect_share(shares: pd.DataFrame, title: str, ax=None, lang: str = "en
     order = [a for a in ("logistics", "price", "service", "product", "content", "none") if a in wide.columns]
     wide = wide[order + [c for c in wide.columns if c not in order]]
     left = pd.Series(0.0, index=wide.index)
-    names = [str(i) for i in wide.index]
+    names = [tier_name(i, lang) if by == "city_tier" else str(i) for i in wide.index]
     for i, col in enumerate(wide.columns):
         ax.barh(names, wide[col], left=left, color=PALETTE[i % len(PALETTE)], label=_l(col, lang))
         left += wide[col]
@@ -53,7 +53,7 @@ def plot_aspect_share(shares: pd.DataFrame, title: str, ax=None, lang: str = "en
 def plot_model_comparison(table: pd.DataFrame, title: str, ax=None, lang: str = "en"):
     """Held-out accuracy (with its 95% interval) and macro-F1 per model (``compare_models()``)."""
     ax = _ax(ax, figsize=(8, 2.8))
-    names = list(table["model"])[::-1]
+    names = [_l(m, lang) for m in table["model"]][::-1]  # the known models' names have a Chinese twin
     acc, f1 = table["accuracy"].to_numpy()[::-1], table["macro_f1"].to_numpy()[::-1]
     y = range(len(names))
     ax.barh([i + 0.2 for i in y], acc, height=0.38, color=PALETTE[0], label=_l("accuracy", lang))

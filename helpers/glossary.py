@@ -136,6 +136,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "periods": ("Weeks", "周数"),
     "min": ("Min", "最小值"),
     "median": ("Median", "中位数"),
+    "yes": ("Yes", "是"),
+    "no": ("No", "否"),
     "max": ("Max", "最大值"),
     "first": ("First record", "最早记录"),
     "last": ("Last record", "最晚记录"),
@@ -400,6 +402,8 @@ NAMESPACED: dict[str, tuple[str, str]] = {
     'service:mean_resolution_hours': ('Mean resolution (h)', '平均解决时长 (小时)'),
     'service:achievement_rate': ('SLA achievement', 'SLA 达成率'),
     'service:first_reply': ('First reply', '首次回复'),
+    'service:reply': ('First reply', '首次回复'),
+    'service:full_resolution': ('Full resolution', '完全解决'),
     'service:resolution': ('Resolution', '解决'),
     'service:priority': ('Priority', '优先级'),
     'service:open_at_end': ('Open tickets', '未结工单'),
@@ -464,6 +468,9 @@ NAMESPACED: dict[str, tuple[str, str]] = {
     'voice:accuracy': ('Held-out accuracy (%)', '留出集准确率 (%)'),
     'voice:macro_f1': ('Held-out macro-F1 (%)', '留出集宏平均 F1 (%)'),
     'voice:score': ('Held-out accuracy or macro-F1 (%)', '留出集准确率或宏平均 F1 (%)'),
+    'voice:kit model (jieba + TF-IDF + logistic regression)': ("Kit model (jieba + TF-IDF + logistic regression)",
+                                                               '本工具模型（jieba + TF-IDF + 逻辑回归）'),
+    'voice:SnowNLP (bundled model)': ('SnowNLP (bundled model)', 'SnowNLP（自带模型）'),
     'voice:logistics': ('Logistics', '物流'),
     'voice:price': ('Price', '价格'),
     'voice:service': ('Service', '服务'),
@@ -558,13 +565,25 @@ def in_sentence(name: str) -> str:
     return name if first.isupper() else name[:1].lower() + name[1:]
 
 
+def tier_name(tier, lang: Lang = "en") -> str:
+    """A city tier as a reader names it: 3 -> 'Tier 3' (en), '三线' (zh); values other than 1-5 as given."""
+    check_lang(lang)
+    try:
+        n = float(tier)
+    except (TypeError, ValueError):
+        return str(tier)
+    if not n.is_integer() or not 1 <= n <= 5:
+        return str(tier)
+    return f"Tier {int(n)}" if lang == "en" else "一二三四五"[int(n) - 1] + "线"
+
+
 def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...] = (), ns: str | None = None,
             header_ns: str | None = None, missing: str | None = None, percent: tuple[str, ...] = ()):
     """A copy of ``df`` with headers (and the string values of the columns named in ``values``)
     translated: values from section ``ns``, headers (and a named index) from section ``header_ns``,
     each falling back to the shared terms. Float columns lose negative zeros (a rounded -0.0001 shows as
-    0.0, not -0.0). ``percent``: columns of shares (0-1) shown as percentages with one decimal
-    (:func:`helpers.prose.pct`: 0.1834 -> '18.3%'). ``missing`` (e.g. "—") replaces NaN, None and <NA>
+    0.0, not -0.0); boolean columns read Yes/No (是/否). ``percent``: columns of shares (0-1) shown as
+    percentages with one decimal (:func:`helpers.prose.pct`: 0.1834 -> '18.3%'). ``missing`` (e.g. "—") replaces NaN, None and <NA>
     in the columns that have them (those columns become text, so round them first)."""
     check_lang(lang)
     out = df.copy()
@@ -577,9 +596,12 @@ def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...]
         for c in percent:
             out[c] = out[c].map(lambda v: v if isinstance(v, str) else (missing if missing is not None else "n/a")
                                 if pd.isna(v) else pct(v)).astype(object)  # text (already formatted) stays
+    from pandas.api.types import is_bool_dtype
     for i in range(out.shape[1]):  # by position: headers may repeat
         if is_float_dtype(out.iloc[:, i]):
             out.iloc[:, i] = out.iloc[:, i] + 0.0
+        elif is_bool_dtype(out.iloc[:, i]):  # a reader's yes/no, not Python's True/False
+            out.isetitem(i, out.iloc[:, i].map({True: label("yes", lang), False: label("no", lang)}).astype(object))
         if missing is not None and out.iloc[:, i].isna().any():
             col = out.iloc[:, i]
             out.isetitem(i, col.astype(object).where(col.notna(), missing))

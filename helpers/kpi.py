@@ -371,7 +371,10 @@ def dau_wau_mau(events, messages, start, end, wau_days: int = 7, mau_days: int =
                 tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Per local day of ``[start, end)``: ``dau`` (members active that day), ``wau`` (active on at least
     one of the ``wau_days`` days ending that day), ``mau`` (same over ``mau_days``) and ``stickiness`` =
-    dau / mau. The trailing windows read activity before ``start`` when the data has it."""
+    dau / mau. The trailing windows read activity before ``start`` when the data has it;
+    ``wau_complete`` / ``mau_complete`` are False on days whose window reaches back before the first
+    activity in the data (there WAU and MAU, and so stickiness, are undercounted: a chart should not
+    draw them)."""
     if not 1 <= wau_days <= mau_days:
         raise ValueError(f"Need 1 <= `wau_days` <= `mau_days`; got {wau_days} and {mau_days}.")
     lo = pd.Timestamp(start) - pd.Timedelta(days=mau_days - 1)
@@ -387,6 +390,10 @@ def dau_wau_mau(events, messages, start, end, wau_days: int = 7, mau_days: int =
     out["day"] = pd.to_datetime(out["day"])
     out = days.merge(out, on="day", how="left").fillna(0).astype({"dau": "int64", "wau": "int64", "mau": "int64"})
     out["stickiness"] = out["dau"] / out["mau"].where(out["mau"] > 0)
+    first = _engine.to_pandas(amd.aggregate(first=amd.day.min()), tz)["first"].iloc[0]
+    first = pd.Timestamp(first) if pd.notna(first) else out["day"].max() + pd.Timedelta(days=1)
+    for name, n in (("wau", wau_days), ("mau", mau_days)):
+        out[f"{name}_complete"] = out["day"] - pd.Timedelta(days=n - 1) >= first
     return out.reset_index(drop=True)
 
 

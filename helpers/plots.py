@@ -13,6 +13,7 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -75,17 +76,23 @@ def percent_axis(ax, axis: str = "y"):
     return ax
 
 
+def shade_periods(ax, periods=None, lang: str = "en"):
+    """Shade the study periods ``{"pre": (start, end), ...}`` on a date axis, each named at the top."""
+    for i, (name, (lo, hi)) in enumerate((periods or {}).items()):
+        ax.axvspan(pd.Timestamp(lo).tz_localize(None), pd.Timestamp(hi).tz_localize(None),
+                   color=PALETTE[i % len(PALETTE)], alpha=0.06, lw=0)
+        ax.text(pd.Timestamp(lo).tz_localize(None), 1.0, " " + label(name, lang),
+                transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="#555555")
+    return ax
+
+
 def plot_daily(daily: pd.DataFrame, y: str, title: str, ylabel: str, ax=None, periods=None,
                lang: str = "en", hue: str | None = None):
     """Line chart of a daily table (``day`` column plus ``y``); shades the study periods if given
     as ``{"pre": (start, end), ...}``."""
     ax = _ax(ax)
     sns.lineplot(data=daily, x="day", y=y, hue=hue, ax=ax, marker="o", markersize=3)
-    for i, (name, (lo, hi)) in enumerate((periods or {}).items()):
-        ax.axvspan(pd.Timestamp(lo).tz_localize(None), pd.Timestamp(hi).tz_localize(None),
-                   color=PALETTE[i % len(PALETTE)], alpha=0.06, lw=0)
-        ax.text(pd.Timestamp(lo).tz_localize(None), 1.0, " " + label(name, lang),
-                transform=ax.get_xaxis_transform(), va="top", fontsize=8, color="#555555")
+    shade_periods(ax, periods, lang)
     ax.set(title=title, xlabel=label("date", lang), ylabel=ylabel)
     ax.tick_params(axis="x", labelrotation=30)
     if hue and ax.get_legend() is not None:
@@ -94,19 +101,34 @@ def plot_daily(daily: pd.DataFrame, y: str, title: str, ylabel: str, ax=None, pe
 
 
 def plot_scoreboard(board: pd.DataFrame, title: str, ax=None, lang: str = "en"):
-    """Horizontal bars of share-valued KPIs with their 95% intervals (``kpi, value, ci_low, ci_high``)."""
+    """Horizontal bars of share-valued KPIs with their 95% intervals (``kpi, unit, value, ci_low,
+    ci_high``). With ``test, test_low, test_high`` too (``helpers.summary.scoreboard``), each KPI gets
+    two bars: the pre-period (``value``) above the test period."""
     shares = board[board["unit"] == "share"].iloc[::-1]
-    ax = _ax(ax, figsize=(8, 0.5 * len(shares) + 1.2))
+    periods = [("value", "ci_low", "ci_high", "pre")]
+    if {"test", "test_low", "test_high"} <= set(shares.columns) and shares["test"].notna().any():
+        periods.append(("test", "test_low", "test_high", "test"))
+    ax = _ax(ax, figsize=(8, (0.5 if len(periods) == 1 else 0.8) * len(shares) + 1.2))
     names = [label(k, lang) for k in shares["kpi"]]
-    ax.barh(names, shares["value"], color=PALETTE[0], alpha=0.85)
-    err = [shares["value"] - shares["ci_low"], shares["ci_high"] - shares["value"]]
-    ax.errorbar(shares["value"], names, xerr=err, fmt="none", ecolor="#333333", capsize=3, lw=1)
-    for y, (v, hi) in enumerate(zip(shares["value"], shares["ci_high"].fillna(shares["value"]))):
-        ax.text(hi, y, f"  {v:.1%}", va="center", fontsize=9)
+    y0 = np.arange(len(shares), dtype=float)
+    height = 0.8 / len(periods)
+    for i, (v, lo, hi, period) in enumerate(periods):
+        y = y0 + (len(periods) - 1) * height / 2 - i * height  # the first period on top
+        vals = shares[v].astype(float)
+        ax.barh(y, vals, height=height * 0.9, color=PALETTE[i], alpha=0.85,
+                label=label(period, lang) if len(periods) > 1 else None)
+        ax.errorbar(vals, y, xerr=[vals - shares[lo], shares[hi] - vals], fmt="none", ecolor="#333333", capsize=3, lw=1)
+        for yy, val, top in zip(y, vals, shares[hi].fillna(vals)):
+            if pd.notna(val):
+                ax.text(top, yy, f"  {val:.1%}", va="center", fontsize=9 if len(periods) == 1 else 8)
+    ax.set_yticks(y0, names)
     ax.grid(axis="y", visible=False)
     percent_axis(ax, "x")
+    if len(periods) > 1:
+        ax.legend(frameon=False, fontsize=8, loc="lower right")
     ax.set(title=title, xlabel=label("share_pct", lang), ylabel="")
-    ax.set_xlim(0, min(1.0, float(shares["ci_high"].max()) * 1.25 + 0.02))
+    top_hi = max(float(shares[hi].max()) for _, _, hi, _ in periods)
+    ax.set_xlim(0, min(1.0, top_hi * 1.25 + 0.02))
     return ax
 
 

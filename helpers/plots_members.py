@@ -5,12 +5,13 @@ Titles are the caller's (a title states the finding); call inside ``helpers.plot
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+from matplotlib.lines import Line2D
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from helpers.glossary import label, t
-from helpers.plots import PALETTE, percent_axis
+from helpers.glossary import label, t, tier_name
+from helpers.plots import PALETTE, percent_axis, shade_periods
 from helpers.prose import pct
 
 
@@ -21,21 +22,36 @@ def _ax(ax, figsize=(8, 4), polar=False):
     return ax
 
 
-def plot_dau_wau_mau(table: pd.DataFrame, ax=None, lang: str = "en"):
-    """Lines of ``dau``, ``wau``, ``mau`` per day (``helpers.kpi.dau_wau_mau``), stickiness on a twin axis."""
+def plot_dau_wau_mau(table: pd.DataFrame, ax=None, lang: str = "en", periods=None):
+    """Lines of ``dau``, ``wau``, ``mau`` per day (``helpers.kpi.dau_wau_mau``), stickiness (DAU/MAU) on a
+    twin axis, the study ``periods`` shaded when given. Where a trailing window reaches back before the
+    data (``wau_complete`` / ``mau_complete`` False) WAU and MAU are undercounted: drawn faint and dotted,
+    and stickiness is not drawn there."""
     ax = _ax(ax)
+    day = table["day"]
+    filling = False
     for i, col in enumerate(("dau", "wau", "mau")):
-        ax.plot(table["day"], table[col], color=PALETTE[i], label=col.upper())
+        ok = table[f"{col}_complete"] if f"{col}_complete" in table else pd.Series(True, index=table.index)
+        ax.plot(day, table[col].where(ok), color=PALETTE[i], label=col.upper())
+        if not ok.all():  # the warm-up, joined to the first whole window
+            ax.plot(day, table[col].where(~ok | (ok & ~ok.shift(1, fill_value=False))), color=PALETTE[i], alpha=0.4, ls=":")
+            filling = True
     ax.set_xlabel(label("date", lang))
     ax.set_ylabel(label("members", lang))
     twin = ax.twinx()
-    twin.plot(table["day"], table["stickiness"], color=PALETTE[3], ls="--", label="DAU/MAU")
+    whole = table["mau_complete"] if "mau_complete" in table else pd.Series(True, index=table.index)
+    twin.plot(day, table["stickiness"].where(whole), color=PALETTE[3], ls="--", label="DAU/MAU")
     twin.set_ylabel("DAU/MAU")
     percent_axis(twin)
     twin.grid(False)
+    shade_periods(ax, periods, lang)
     lines = ax.get_legend_handles_labels()
     more = twin.get_legend_handles_labels()
-    ax.legend(lines[0] + more[0], lines[1] + more[1], loc="upper left", fontsize=8, ncol=4)
+    handles, names = lines[0] + more[0], lines[1] + more[1]
+    if filling:
+        handles.append(Line2D([], [], color="#888888", alpha=0.6, ls=":"))
+        names.append(t(lang, "window not yet full", "窗口未满"))
+    ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.3), fontsize=8, ncol=5, frameon=False)
     ax.tick_params(axis="x", rotation=30)
     return ax
 
@@ -148,7 +164,7 @@ def plot_tier_feedback(table: pd.DataFrame, ax=None, lang: str = "en"):
     ax = _ax(ax)
     wide = table.pivot(index="city_tier", columns="category_group", values="share").fillna(0)
     wide.columns = [label(c, lang, ns="service") for c in wide.columns]
-    wide.index = [label(i, lang) for i in wide.index]
+    wide.index = [tier_name(i, lang) for i in wide.index]
     wide.plot(kind="bar", stacked=True, ax=ax, color=PALETTE + ["#b0b0b0"] * 4, width=0.7)
     ax.set_xlabel(label("city_tier", lang, ns="service"))
     ax.set_ylabel(label("ticket_share", lang, ns="service"))

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from helpers.glossary import label, t
+from helpers.glossary import label, t, tier_name
 from helpers.plots import PALETTE, _ax, percent_axis
 
+PRIORITY_ORDER = ["urgent", "high", "normal", "low"]  # Zendesk's priorities, most urgent first
 
 
 def term(key, lang: str = "en") -> str:
@@ -46,9 +47,13 @@ def plot_heatmap(table: pd.DataFrame, title: str, value: str = "tickets", row: s
     wide = table.pivot_table(index=row, columns="category", values=value, aggfunc="sum")
     ax = _ax(ax, figsize=(1.2 * wide.shape[1] + 3, 0.5 * wide.shape[0] + 1.8))
     wide.columns = [term(c, lang) for c in wide.columns]
-    wide.index = [term(i, lang) if isinstance(i, str) else str(i) for i in wide.index]
+    wide.index = [tier_name(i, lang) if row == "city_tier" else term(i, lang) if isinstance(i, str) else str(i)
+                  for i in wide.index]
     sns.heatmap(wide, annot=True, fmt=fmt, cmap="Blues", cbar_kws={"label": term(value, lang)}, ax=ax,
                 annot_kws={"fontsize": 8})
+    if "%" in fmt:  # the colour bar in the cells' unit
+        ax.collections[0].colorbar.ax.yaxis.set_major_formatter(mticker.PercentFormatter(1.0, decimals=0))
+    ax.tick_params(axis="y", rotation=0)  # row names read horizontally (Chinese ones too)
     ax.set(title=title, xlabel=term("category", lang), ylabel=term(row, lang))
     return ax
 
@@ -78,13 +83,16 @@ def plot_resolution_curves(curves: pd.DataFrame, title: str, ax=None, lang: str 
 
 def plot_scorecard(card: pd.DataFrame, title: str, ax=None, lang: str = "en"):
     """Teams (rows, ranked) x normalized indicators (0-1) from ``team_scorecard``, the weights in the
-    column headers and the weighted score in the last column."""
+    column headers and the weighted score (0-100, as the table and the titles give it) in the last column."""
     names = ["speed", "sla", "csat", "reopen", "one_touch"]
     wide = card.set_index("team")[[f"{n}_norm" for n in names]].copy()
     wide.columns = [f"{term(n, lang)}\n×{card[f'weight_{n}'].iloc[0]:.0%}" for n in names]
-    wide[term("score", lang)] = card.set_index("team")["score"] / 100
+    score = card.set_index("team")["score"]
+    wide[term("score", lang)] = score / 100  # coloured on the indicators' 0-1 scale, written as 0-100
+    text = wide.map(lambda v: f"{v:.2f}").astype(object)
+    text.iloc[:, -1] = [f"{v:.0f}" for v in score]
     ax = _ax(ax, figsize=(9, 0.6 * len(wide) + 1.8))
-    sns.heatmap(wide, annot=True, fmt=".2f", cmap="RdYlGn", vmin=0, vmax=1, cbar=False, ax=ax,
+    sns.heatmap(wide, annot=text.to_numpy(), fmt="", cmap="RdYlGn", vmin=0, vmax=1, cbar=False, ax=ax,
                 annot_kws={"fontsize": 9})
     ax.set_yticklabels([f"{r}. {t}" for r, t in zip(card["rank"], card["team"])], rotation=0)
     ax.set(title=title, xlabel="", ylabel=term("team", lang))
@@ -98,6 +106,8 @@ def plot_sla(achievement: pd.DataFrame, title: str, by: str = "priority", ax=Non
     t = achievement.copy()
     t["metric_label"] = [term(m, lang) for m in t["metric"]]
     groups = list(dict.fromkeys(t[by]))
+    if by == "priority":  # by urgency, not in the data's order
+        groups = sorted(groups, key=lambda g: PRIORITY_ORDER.index(g) if g in PRIORITY_ORDER else len(PRIORITY_ORDER))
     metrics = list(dict.fromkeys(t["metric_label"]))
     width = 0.8 / max(len(metrics), 1)
     for j, m in enumerate(metrics):

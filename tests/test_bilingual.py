@@ -411,7 +411,8 @@ def test_relabel_shows_no_negative_zero():
     import pandas as pd
     out = relabel(pd.DataFrame({"difference": [-0.0001, 1.5], "n": [1, 2], "ok": [True, False]}).round(3))
     assert "-0.0" not in out.to_string() and out.iloc[1, 0] == 1.5
-    assert out.dtypes.tolist()[1:] == [pd.Series([1]).dtype, bool]  # other columns keep their types
+    assert out.dtypes.tolist()[1] == pd.Series([1]).dtype  # integers keep their type
+    assert out.iloc[:, 2].tolist() == ["Yes", "No"] and relabel(pd.DataFrame({"ok": [True]}), "zh").iloc[0, 0] == "是"
 
 
 def test_relabel_can_show_missing_values_as_a_dash():
@@ -434,3 +435,9 @@ def test_relabel_shows_share_columns_as_percentages():
     assert out.iloc[:, 2].tolist() == [3, 4] and out.iloc[:, 3].tolist() == [1.25, 0.5]  # other columns as they were
     with pytest.raises(KeyError, match="share"):
         relabel(df, percent=("share",))
+
+
+def test_city_tiers_read_as_readers_name_them():
+    from helpers.glossary import tier_name
+    assert tier_name(3) == "Tier 3" and tier_name(3.0, "zh") == "三线" and tier_name("1", "zh") == "一线"
+    assert tier_name(6) == "6" and tier_name(2.5) == "2.5" and tier_name(None) == "None" and tier_name("x") == "x"

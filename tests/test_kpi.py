@@ -152,6 +152,8 @@ def test_dau_wau_mau_and_stickiness(events, messages):
     assert out["wau"].tolist() == [2, 3, 3]        # 2-day windows: {a,b}, {a,b,e}, {a,e,d}
     assert out["mau"].tolist() == [2, 3, 4]        # 3-day windows reach back before START (no data there)
     assert out["stickiness"].tolist() == pytest.approx([1.0, 2 / 3, 0.5])
+    # the first activity is on 06-01: a 2-day window is whole from 06-02, a 3-day one from 06-03
+    assert out["wau_complete"].tolist() == [False, True, True] and out["mau_complete"].tolist() == [False, False, True]
     with pytest.raises(ValueError, match="wau_days"):
         kpi.dau_wau_mau(events, messages, START, END, wau_days=8, mau_days=7)
 
@@ -243,3 +245,16 @@ def test_readable_board_formats_shares_rates_and_unmeasurable_kpis():
     assert out["value"].tolist() == ["31.6%", "0.60", "not measurable yet"]
     assert out["interval"].tolist() == ["(95% CI 31.5%–31.6%)", "", ""]
     assert out["numerator"].tolist() == [1030601, 1950247, 0]
+
+
+def test_dau_wau_mau_chart_draws_no_stickiness_before_the_month_window_fills(events, messages):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from helpers import plots_members as pm
+    out = kpi.dau_wau_mau(events, messages, START, END, wau_days=2, mau_days=3)
+    ax = pm.plot_dau_wau_mau(out)
+    sticky = ax.figure.axes[1].get_lines()[0].get_ydata()
+    assert np.isnan(sticky[:2]).all() and sticky[2] == pytest.approx(0.5)  # only 06-03's month window is whole
+    assert [x.get_text() for x in ax.get_legend().get_texts()][-1] == "window not yet full"
+    plt.close(ax.figure)

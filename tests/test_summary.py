@@ -62,3 +62,20 @@ def test_a_failed_aa_check_makes_the_decision_provisional():
 
 def test_empty_metrics_give_empty_tables():
     assert summary.scoreboard({}).empty and summary.recommendations({}).empty
+
+
+def test_scoreboard_chart_sets_the_test_period_beside_the_baseline():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from helpers import plots
+    board = summary.scoreboard(RECORDED).rename(columns={"baseline": "value", "baseline_low": "ci_low", "baseline_high": "ci_high"})
+    ax = plots.plot_scoreboard(board, "t")
+    bars = sorted((round(p.get_y() + p.get_height() / 2, 2), round(p.get_width(), 2)) for p in ax.patches)
+    # core share: baseline 0.18 above test 0.20; open rate: baseline 0.20 only (no test figure recorded)
+    assert [w for _, w in bars if w == w] == [0.2, 0.2, 0.18]
+    assert [x.get_text() for x in ax.get_legend().get_texts()] == ["Pre-period", "Test period"]
+    plt.close(ax.figure)
+    alone = plots.plot_scoreboard(board.drop(columns=["test", "test_low", "test_high"]), "t")
+    assert alone.get_legend() is None and len(alone.patches) == 2
+    plt.close(alone.figure)

@@ -332,3 +332,16 @@ def test_cell_contrast_against_scipy_and_bonferroni(durations):
     want = stats.ttest_ind(got[:40], got[40:], equal_var=False).pvalue
     assert c["p_value"] == pytest.approx(want) and c["p_adjusted"] == pytest.approx(min(1.0, 10 * want))
     assert c["ci_low"] < c["mean_hours"] < c["ci_high"] and c["difference"] == pytest.approx(got[:40].mean() - got[40:].mean())
+
+
+def test_scorecard_chart_writes_the_score_on_its_0_100_scale(durations):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from helpers import plots_service
+    card = T.team_scorecard(durations)
+    ax = plots_service.plot_scorecard(card, "t")
+    cells = [x.get_text() for x in ax.texts]
+    # A scores 55 and B 45 (the test above); each row: five indicators at 0-1, then the score
+    assert cells[5] == "55" and cells[11] == "45" and cells[0] == "1.00"
+    plt.close(ax.figure)
