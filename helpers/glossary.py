@@ -136,6 +136,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "periods": ("Weeks", "周数"),
     "min": ("Min", "最小值"),
     "median": ("Median", "中位数"),
+    "all": ("All", "全部"),
+    "topic": ("Topic", "话题"),
     "yes": ("Yes", "是"),
     "no": ("No", "否"),
     "max": ("Max", "最大值"),
@@ -579,7 +581,7 @@ def tier_name(tier, lang: Lang = "en") -> str:
 
 def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...] = (), ns: str | None = None,
             header_ns: str | None = None, missing: str | None = None, percent: tuple[str, ...] = ()):
-    """A copy of ``df`` with headers (and the string values of the columns named in ``values``)
+    """A copy of ``df`` with headers (and the string values of the columns, or the named index, in ``values``)
     translated: values from section ``ns``, headers (and a named index) from section ``header_ns``,
     each falling back to the shared terms. Float columns lose negative zeros (a rounded -0.0001 shows as
     0.0, not -0.0); boolean columns read Yes/No (是/否). ``percent``: columns of shares (0-1) shown as
@@ -605,8 +607,15 @@ def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...]
         if missing is not None and out.iloc[:, i].isna().any():
             col = out.iloc[:, i]
             out.isetitem(i, col.astype(object).where(col.notna(), missing))
+    def tr(v):
+        return label(v, lang, ns) if isinstance(v, str) else v
     for col in values:
-        out[col] = out[col].map(lambda v: label(v, lang, ns) if isinstance(v, str) else v)
+        if col not in out.columns and col != out.index.name:
+            raise KeyError(f"`values` column {col!r} is neither a column nor the index. Available: {list(out.columns)}.")
+        if col in out.columns:
+            out[col] = out[col].map(tr)
+        if col == out.index.name:  # the values also (or only) name the rows
+            out.index = out.index.map(tr).rename(col)
     if columns:
         out.columns = [label(c, lang, header_ns) if isinstance(c, str) else c for c in out.columns]
         if isinstance(out.index.name, str):

@@ -441,3 +441,14 @@ def test_city_tiers_read_as_readers_name_them():
     from helpers.glossary import tier_name
     assert tier_name(3) == "Tier 3" and tier_name(3.0, "zh") == "三线" and tier_name("1", "zh") == "一线"
     assert tier_name(6) == "6" and tier_name(2.5) == "2.5" and tier_name(None) == "None" and tier_name("x") == "x"
+
+
+def test_relabel_translates_a_named_index_of_values():
+    import pandas as pd
+    cs = pd.DataFrame({"n": [3, 1]}, index=pd.Index(["good", "bad"], name="csat"))
+    out = relabel(cs, "zh", values=("csat",))
+    assert out.index.tolist() == ["好评", "差评"] and out.index.name == label("csat", "zh")
+    both = pd.DataFrame({"group": ["control", "all"]}).set_index("group", drop=False)
+    assert relabel(both, values=("group",)).index.tolist() == ["Control", "All"]
+    with pytest.raises(KeyError, match="neither"):
+        relabel(cs, values=("nope",))
