@@ -379,19 +379,28 @@ def dau_wau_mau(events, messages, start, end, wau_days: int = 7, mau_days: int =
         raise ValueError(f"Need 1 <= `wau_days` <= `mau_days`; got {wau_days} and {mau_days}.")
     lo = pd.Timestamp(start) - pd.Timedelta(days=mau_days - 1)
     amd = active_member_days(events, messages, lo, end, tz)
-    cal = _calendar(start, end, tz).select("day")
-    out = None
+    amd = amd.filter(amd.member_id.notnull())
+    # A member active on day d counts on days d .. d + n - 1; cut each such span at the member's next
+    # active day, and the spans of one member are disjoint, so a day's count is the running sum of
+    # +1 where spans start and -1 where they end: one sort of the member-days, whatever n is (a join
+    # of every day with the n days before it grows with n).
+    nxt = amd.day.lead().over(ibis.window(group_by="member_id", order_by="day"))
+    spans = amd.mutate(nxt=nxt)
+    deltas = []
     for name, n in (("dau", 1), ("wau", wau_days), ("mau", mau_days)):
-        a = amd.select(a_day=amd.day, member_id=amd.member_id)
-        j = cal.join(a, (a.a_day <= cal.day) & (a.a_day > cal.day - ibis.interval(days=n)))
-        part = _engine.to_pandas(j.group_by("day").agg(**{name: _.member_id.nunique()}), tz)
-        out = part if out is None else out.merge(part, on="day", how="outer")
-    days = pd.DataFrame({"day": pd.to_datetime(_engine.to_pandas(cal, tz)["day"])}).sort_values("day")
-    out["day"] = pd.to_datetime(out["day"])
-    out = days.merge(out, on="day", how="left").fillna(0).astype({"dau": "int64", "wau": "int64", "mau": "int64"})
+        stop = spans.day + ibis.interval(days=n)
+        stop = ibis.ifelse(spans.nxt.notnull() & (spans.nxt < stop), spans.nxt, stop)
+        ends = spans.select(d=stop).group_by("d").agg(delta=-_.count())
+        deltas.append((name, _engine.to_pandas(ends, tz)))
+    starts = _engine.to_pandas(amd.group_by("day").agg(delta=_.count()), tz)
+    days = pd.to_datetime(_engine.to_pandas(_calendar(start, end, tz).select("day"), tz)["day"]).sort_values()
+    out = pd.DataFrame({"day": days.to_numpy()})
+    for name, part in deltas:
+        d = pd.concat([starts[["day", "delta"]], part.rename(columns={"d": "day"})[["day", "delta"]]])
+        running = d.groupby(pd.to_datetime(d["day"]))["delta"].sum().sort_index().cumsum()
+        out[name] = running.reindex(out["day"], method="ffill").fillna(0).astype("int64").to_numpy()
     out["stickiness"] = out["dau"] / out["mau"].where(out["mau"] > 0)
-    first = _engine.to_pandas(amd.aggregate(first=amd.day.min()), tz)["first"].iloc[0]
-    first = pd.Timestamp(first) if pd.notna(first) else out["day"].max() + pd.Timedelta(days=1)
+    first = pd.to_datetime(starts["day"]).min() if len(starts) else out["day"].max() + pd.Timedelta(days=1)
     for name, n in (("wau", wau_days), ("mau", mau_days)):
         out[f"{name}_complete"] = out["day"] - pd.Timedelta(days=n - 1) >= first
     return out.reset_index(drop=True)

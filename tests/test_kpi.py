@@ -258,3 +258,19 @@ def test_dau_wau_mau_chart_draws_no_stickiness_before_the_month_window_fills(eve
     assert np.isnan(sticky[:2]).all() and sticky[2] == pytest.approx(0.5)  # only 06-03's month window is whole
     assert [x.get_text() for x in ax.get_legend().get_texts()][-1] == "window not yet full"
     plt.close(ax.figure)
+
+
+def test_dau_wau_mau_agrees_with_counting_each_window_by_brute_force():
+    rng = np.random.default_rng(5)
+    n = 600  # 40 members on 60 days, a few with gaps longer than a window
+    active = pd.DataFrame({"member_id": rng.choice([f"m{i}" for i in range(40)], n),
+                           "day": pd.Timestamp("2026-05-01") + pd.to_timedelta(rng.integers(0, 60, n), unit="D")})
+    events = active.assign(ts=active["day"] + pd.Timedelta(hours=12), event="like")[["member_id", "ts", "event"]]
+    messages = pd.DataFrame({"sender_id": ["s1"], "sender_type": ["staff"], "ts": [ts("2026-05-02 09:00")]})  # staff: never counts
+    out = kpi.dau_wau_mau(events, messages, "2026-05-20", "2026-06-30", wau_days=7, mau_days=30).set_index("day")
+    pairs = active.drop_duplicates()
+    for day, row in out.iterrows():
+        for col, k in (("dau", 1), ("wau", 7), ("mau", 30)):
+            inside = pairs[(pairs["day"] <= day) & (pairs["day"] > day - pd.Timedelta(days=k))]
+            assert row[col] == inside["member_id"].nunique(), (day, col)
+    assert out["mau_complete"].sum() == (out.index >= pd.Timestamp("2026-05-30")).sum()  # first activity 05-01
