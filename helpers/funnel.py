@@ -34,8 +34,8 @@ route (``method="lists"``, chosen by ``"auto"``): one hash aggregate gathers eac
 into a list sorted by time, and ``list_reduce`` runs the same recursion as a scan (latest chain start
 per step; ``_scan_lists`` says how equal time stamps are kept apart); about 3.5x faster than the
 window route on ``benchmarks/bench_funnel.py``'s 1e7 events in the warehouse's member-sorted layout
-(2.95 s against 10.3 s, best of three in one process, on a busy machine). A property test checks both routes
-against a brute-force enumeration of chains.
+(2.95 s against 10.3 s, best of three in one process, on a busy machine). A property test checks both
+routes against a brute-force enumeration of chains.
 """
 from __future__ import annotations
 

@@ -581,15 +581,16 @@ def tier_name(tier, lang: Lang = "en") -> str:
 
 def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...] = (), ns: str | None = None,
             header_ns: str | None = None, missing: str | None = None, percent: tuple[str, ...] = ()):
-    """A copy of ``df`` with headers (and the string values of the columns, or the named index, in ``values``)
-    translated: values from section ``ns``, headers (and a named index) from section ``header_ns``,
+    """A copy of ``df`` with headers (and the string values of the columns, or of the named index, in
+    ``values``) translated: values from section ``ns``, headers (and a named index) from section ``header_ns``,
     each falling back to the shared terms. Float columns lose negative zeros (a rounded -0.0001 shows as
     0.0, not -0.0); boolean columns read Yes/No (是/否). ``percent``: columns of shares (0-1) shown as
-    percentages with one decimal (:func:`helpers.prose.pct`: 0.1834 -> '18.3%'). ``missing`` (e.g. "—") replaces NaN, None and <NA>
-    in the columns that have them (those columns become text, so round them first)."""
+    percentages with one decimal (:func:`helpers.prose.pct`: 0.1834 -> '18.3%'). ``missing`` (e.g. "—")
+    replaces NaN, None and <NA> in the columns that have them (those columns become text, so round
+    them first)."""
+    from pandas.api.types import is_bool_dtype, is_float_dtype
     check_lang(lang)
     out = df.copy()
-    from pandas.api.types import is_float_dtype
     if percent:
         from helpers.prose import pct
         unknown = [c for c in percent if c not in out.columns]
@@ -598,7 +599,6 @@ def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...]
         for c in percent:
             out[c] = out[c].map(lambda v: v if isinstance(v, str) else (missing if missing is not None else "n/a")
                                 if pd.isna(v) else pct(v)).astype(object)  # text (already formatted) stays
-    from pandas.api.types import is_bool_dtype
     for i in range(out.shape[1]):  # by position: headers may repeat
         if is_float_dtype(out.iloc[:, i]):
             out.iloc[:, i] = out.iloc[:, i] + 0.0

@@ -127,7 +127,7 @@ def plot_scoreboard(board: pd.DataFrame, title: str, ax=None, lang: str = "en"):
     if len(periods) > 1:
         ax.legend(frameon=False, fontsize=8, loc="lower right")
     ax.set(title=title, xlabel=label("share_pct", lang), ylabel="")
-    top_hi = max(float(shares[hi].max()) for _, _, hi, _ in periods)
+    top_hi = np.nanmax([shares[c].astype(float).max() for p in periods for c in (p[0], p[2])] + [0.0])
     ax.set_xlim(0, min(1.0, top_hi * 1.25 + 0.02))
     return ax
 
