@@ -160,12 +160,13 @@ def score_feedback(feedback, model=None, lexicon: pd.DataFrame | None = None,
     Language per text (Chinese when it has a CJK ideograph, else English/VADER); Chinese model
     ``model`` (default the kit's); aspects from ``lexicon`` (default the kit's). Only the distinct
     texts come to pandas, each scored once; their scores join the rows back in the engine."""
-    from helpers.sentiment import sentiment
+    from helpers.sentiment import kit_scores, sentiment
     from helpers.text import tag_aspects
     fb = _engine.table(feedback, "feedback", ("text",), tz)
     key = fb.text.cast("string").fill_null("")
     uniq = _engine.rows_to_pandas(fb.select(_text=key).distinct(), tz)["_text"].sort_values(ignore_index=True)
-    s = sentiment(uniq, lang="auto", model=model, neutral_band=neutral_band)
+    s = (kit_scores(uniq, neutral_band) if model is None  # scored once across chapters and runs
+         else sentiment(uniq, lang="auto", model=model, neutral_band=neutral_band))
     s["aspect"] = tag_aspects(uniq, lexicon)["aspect"].to_numpy()
     s = s.drop_duplicates("text").rename(columns={"text": "_text"})[["_text"] + SCORES]
     s = s.astype({"lang": str, "label": str, "aspect": str, "p_positive": float, "score": float})

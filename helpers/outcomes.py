@@ -242,24 +242,18 @@ def guardrails(tickets, memberships, messages, assignments, timeline: Timeline, 
     return _wide(long, "member_id", kinds, _engine.to_pandas(units, tz))
 
 
-# label of each text the kit's own model has scored in this process: chapter 3 asks for the guardrails
-# of several experiments whose members write largely the same texts
-_KIT_LABELS: dict[str, str] = {}
-
-
 def negative_texts(texts, model=None, tz: str = DEFAULT_TZ) -> ibis.Table:
     """The distinct texts of the column expression ``texts`` that :func:`helpers.sentiment.sentiment`
     labels negative (``lang="auto"``), as a one-column table ``text`` to join back. Each distinct text
     is scored once, in pandas (a few thousand texts a second on one core once the model is loaded);
-    with the kit's model (``model=None``) once per process, across calls."""
+    with the kit's model (``model=None``) once across calls and runs (:func:`helpers.sentiment.kit_scores`:
+    chapter 3 asks for the guardrails of several experiments whose members write largely the same texts,
+    and chapter 5 again)."""
     from helpers import sentiment
     distinct = texts.name("text").as_table().filter(_.text.notnull()).distinct()
     wanted = _engine.to_pandas(distinct, tz)["text"].tolist()
     if model is None:
-        new = [x for x in wanted if x not in _KIT_LABELS]
-        if new:
-            _KIT_LABELS.update(zip(new, sentiment.sentiment(new, lang="auto")["label"]))
-        labels = [_KIT_LABELS[x] for x in wanted]
+        labels = sentiment.kit_scores(wanted)["label"].tolist()
     else:
         labels = sentiment.sentiment(wanted, lang="auto", model=model)["label"].tolist()
     bad = pd.DataFrame({"text": [x for x, lab in zip(wanted, labels) if lab == "negative"]}, dtype=object)

@@ -240,10 +240,66 @@ def sentiment(texts: Iterable[str], lang: Literal["zh", "en", "auto"] = "zh", mo
     if en.size:
         v = _vader()
         score[en] = [v.polarity_scores(texts[i])["compound"] for i in en]
-    label = np.empty(len(texts), dtype=object)
+    return pd.DataFrame({"text": texts, "lang": langs, "p_positive": p, "score": score,
+                         "label": _labels(langs, score, neutral_band)})
+
+
+def _labels(langs: np.ndarray, score: np.ndarray, neutral_band: float | None) -> np.ndarray:
+    """Labels from scores by each text's language band (module docstring)."""
+    label = np.empty(len(score), dtype=object)
+    zh, en = langs == "zh", langs != "zh"
     label[zh] = _label(score[zh], 0.2 if neutral_band is None else neutral_band)
     label[en] = _label(score[en], 0.05 if neutral_band is None else neutral_band)
-    return pd.DataFrame({"text": texts, "lang": langs, "p_positive": p, "score": score, "label": label})
+    return label
+
+
+# scores of the kit's model by MD5 of the text: this process's, then the on-disk parts of each folder read
+_SCORES: dict[str, tuple[str, float, float]] = {}
+_READ: set[Path] = set()
+
+
+def _scores_dir() -> Path:
+    """Where :func:`kit_scores` keeps scores: named after the kit model's cache file, so a model trained
+    on another dictionary, split or scikit-learn version starts afresh."""
+    return MODEL_DIR / f"scores_{_cache_paths(DEFAULT_SEED, DEFAULT_TEST_SHARE)['model'].stem}"
+
+
+def kit_scores(texts: Iterable[str], neutral_band: float | None = None, cache: bool = True) -> pd.DataFrame:
+    """``sentiment(texts, lang="auto")`` with the kit's model, each distinct text scored once: across
+    calls in a process and, with ``cache``, across processes and runs. The scores (``lang``,
+    ``p_positive``, ``score``; no text) are kept by MD5 of the text in Parquet parts under
+    :func:`_scores_dir`, so chapters and reruns score only texts no earlier one scored (the models
+    score a few thousand texts a second, which on a real archive of millions of distinct messages
+    is minutes per pass). Returns the same columns as :func:`sentiment`, in input order."""
+    texts = ["" if t is None or t != t else str(t) for t in texts]
+    keys = [hashlib.md5(t.encode("utf-8")).hexdigest() for t in texts]
+    folder = _scores_dir()
+    if cache and folder not in _READ:
+        for part in sorted(folder.glob("part-*.parquet")) if folder.is_dir() else []:
+            try:
+                old = pd.read_parquet(part)
+            except Exception:  # an unreadable part: its texts are scored again
+                continue
+            _SCORES.update(zip(old["key"], zip(old["lang"], old["p_positive"], old["score"])))
+        _READ.add(folder)
+    todo = {k: t for k, t in zip(keys, texts) if k not in _SCORES}
+    if todo:
+        new = sentiment(list(todo.values()), lang="auto")
+        new["key"] = list(todo)
+        _SCORES.update(zip(new["key"], zip(new["lang"], new["p_positive"], new["score"])))
+        if cache:
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp = folder / f".part-{os.getpid()}-{len(_SCORES)}.tmp"
+                new[["key", "lang", "p_positive", "score"]].to_parquet(tmp, index=False)
+                tmp.replace(folder / f"part-{hashlib.md5(''.join(todo).encode()).hexdigest()[:16]}.parquet")
+            except OSError:  # a read-only install: keep the scores in memory only
+                pass
+    got = [_SCORES[k] for k in keys]
+    langs = np.array([g[0] for g in got], dtype=object)
+    score = np.array([g[2] for g in got], dtype=float)
+    return pd.DataFrame({"text": texts, "lang": langs, "p_positive": np.array([g[1] for g in got], dtype=float),
+                         "score": score, "label": _labels(langs, score, neutral_band)})
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,16 @@ SAMPLE_SCALE, SAMPLE_SEED = 0.02, 7
 E2E_LANG = "zh"  # Chinese chart and table labels, so the browser check sees CJK text
 
 
+@pytest.fixture(autouse=True)
+def _isolated_text_scores(tmp_path, monkeypatch):
+    """Each test starts with no cached sentiment scores (``sentiment.kit_scores`` keeps them per
+    process and on disk), so a test that counts scoring calls sees its own."""
+    from helpers import sentiment
+    monkeypatch.setattr(sentiment, "_scores_dir", lambda: tmp_path / "text_scores")
+    monkeypatch.setattr(sentiment, "_SCORES", {})
+    monkeypatch.setattr(sentiment, "_READ", set())
+
+
 @dataclass(frozen=True)
 class Sample:
     """A generated and ingested sample: ``con`` (Ibis, read-only), ``truth`` (ground_truth.json),

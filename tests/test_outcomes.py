@@ -125,7 +125,6 @@ def test_negative_texts_scores_each_text_once_per_process(monkeypatch):
         return real(texts, *args, **kwargs)
 
     monkeypatch.setattr(sentiment, "sentiment", counting)
-    monkeypatch.setattr(outcomes, "_KIT_LABELS", {})
     first = ["物流太慢了，一周还没到", "非常满意，下次还来"]
     outcomes.negative_texts(ibis.memtable({"text": first}).text).to_pandas()
     got = set(outcomes.negative_texts(ibis.memtable({"text": first + ["客服半天不回消息"]}).text).to_pandas()["text"])

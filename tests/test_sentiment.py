@@ -146,3 +146,29 @@ def test_cache_names_carry_what_the_model_depends_on(tmp_path, monkeypatch):
     assert f"seed{S.DEFAULT_SEED}_test0.2_dict" in paths["model"].name
     assert paths["comparison"].name.endswith(f"_snownlp{metadata.version('snownlp')}.csv")
     assert S._cache_paths(S.DEFAULT_SEED + 1, 0.2)["model"] != paths["model"]
+
+
+def test_kit_scores_equal_sentiment_and_score_each_text_once_across_processes(tmp_path, monkeypatch):
+    texts = ["物流太慢了，一周还没到", "非常满意，下次还来", "Great guide, thanks!", None, "物流太慢了，一周还没到"]
+    want = S.sentiment(texts, lang="auto")
+    calls = []
+    real = S.sentiment
+    monkeypatch.setattr(S, "sentiment", lambda t, *a, **k: calls.append(list(t)) or real(t, *a, **k))
+    got = S.kit_scores(texts)
+    pd.testing.assert_frame_equal(got, want)
+    assert len(calls) == 1 and len(calls[0]) == 4  # the repeated text is scored once
+    parts = list((tmp_path / "text_scores").glob("part-*.parquet"))
+    assert len(parts) == 1 and list(pd.read_parquet(parts[0]).columns) == ["key", "lang", "p_positive", "score"]  # no text
+    # a new process: nothing in memory, the scores read back from disk, the model not called again
+    monkeypatch.setattr(S, "_SCORES", {})
+    monkeypatch.setattr(S, "_READ", set())
+    pd.testing.assert_frame_equal(S.kit_scores(texts), want)
+    assert len(calls) == 1
+    S.kit_scores(texts + ["客服半天不回消息"])
+    assert calls[-1] == ["客服半天不回消息"]
+    # another band relabels the same scores; without the cache nothing is written
+    wide = S.kit_scores(texts, neutral_band=0.99)
+    assert (wide["label"] == "neutral").sum() >= 3 and (wide["score"] == want["score"]).all()
+    monkeypatch.setattr(S, "_scores_dir", lambda: tmp_path / "elsewhere")
+    S.kit_scores(["另一句话"], cache=False)
+    assert not (tmp_path / "elsewhere").exists()
