@@ -138,6 +138,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "median": ("Median", "中位数"),
     "all": ("All", "全部"),
     "topic": ("Topic", "话题"),
+    "control / treatment": ("Control / Treatment", "对照组 / 实验组"),  # the arms of an SRM check
+    "treatment / control": ("Treatment / Control", "实验组 / 对照组"),
     "yes": ("Yes", "是"),
     "no": ("No", "否"),
     "max": ("Max", "最大值"),

@@ -452,3 +452,19 @@ def test_relabel_translates_a_named_index_of_values():
     assert relabel(both, values=("group",)).index.tolist() == ["Control", "All"]
     with pytest.raises(KeyError, match="neither"):
         relabel(cs, values=("nope",))
+
+
+def test_count_charts_write_large_counts_in_full():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+    from helpers import plots
+    ax = plots.plot_counts(pd.DataFrame({"event": ["a", "b"], "rows": [2_500_000, 6_000_000]}), "event", "rows", "t", "", "")
+    ax.figure.canvas.draw()
+    labels = [x.get_text() for x in ax.get_yticklabels()]
+    assert "6,000,000" in labels and ax.yaxis.get_offset_text().get_text() == ""  # no "1e6" above the axis
+    plt.close(ax.figure)
+    small = plots.plot_counts(pd.DataFrame({"x": ["a"], "y": [0.5]}), "x", "y", "t", "", "")
+    assert not isinstance(small.yaxis.get_major_formatter(), matplotlib.ticker.StrMethodFormatter)
+    plt.close(small.figure)
