@@ -177,13 +177,15 @@ def plot_tier_feedback(table: pd.DataFrame, ax=None, lang: str = "en"):
 def plot_reply_times(table: pd.DataFrame, key: str = "community_id", top: int = 15, names=None, ax=None,
                      lang: str = "en"):
     """Median reply minutes and unanswered share of the ``top`` groups (or staff) by customer messages
-    (``responsiveness.responsiveness``); ``names``: a mapping of ``key`` to the name shown, else the key."""
+    (``responsiveness.responsiveness``; shares written only when one is above 0); ``names``: a mapping of
+    ``key`` to the name shown, else the key."""
     ax = _ax(ax)
     d = table.nlargest(top, "customer_messages").sort_values("median_reply_minutes")
     shown = d[key].map(lambda k: names.get(k, k) if names is not None else k).astype(str)
     ax.barh(shown, d["median_reply_minutes"], color=PALETTE[0])
-    for y, (m, u) in enumerate(zip(d["median_reply_minutes"], d["unanswered_share"])):
-        ax.text(m, y, t(lang, f" {pct(u)} unanswered", f" {pct(u)} 未回复"), va="center", fontsize=7)
+    if d["unanswered_share"].max() > 0:  # a row of "0.0% unanswered" would say nothing bar by bar
+        for y, (m, u) in enumerate(zip(d["median_reply_minutes"], d["unanswered_share"])):
+            ax.text(m, y, t(lang, f" {pct(u)} unanswered", f" {pct(u)} 未回复"), va="center", fontsize=7)
     ax.set_xlabel(label("median_reply_minutes", lang))
     ax.set_ylabel(label(key, lang))
     return ax

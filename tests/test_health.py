@@ -87,3 +87,7 @@ def test_health_trend_plots_the_best_and_the_weakest_chats_by_name():
     assert [x.get_text() for x in ax.get_yticklabels()] == ["Chat 1", "g2"]  # the 2 busiest, fastest at the bottom
     assert [x.get_text() for x in ax.texts] == [" 0.3% unanswered", " 20.0% unanswered"]
     plt.close(ax.figure)
+    ax = pm.plot_reply_times(pd.DataFrame({"community_id": ["g1"], "customer_messages": [10], "median_reply_minutes": [5.0],
+                                           "unanswered_share": [0.0]}))
+    assert len(ax.texts) == 0  # all answered: no "0.0% unanswered" on every bar
+    plt.close(ax.figure)
