@@ -163,17 +163,23 @@ def plot_click_heatmaps(density: pd.DataFrame, title: str, axes=None, lang: str 
     return axes
 
 
-def plot_retention(ret: pd.DataFrame, title: str, ax=None, lang: str = "en", period: str = "week"):
+def plot_retention(ret: pd.DataFrame, title: str, ax=None, lang: str = "en", period: str = "week",
+                   first_note: str | None = None):
     """Heatmap of retention (rows: cohorts, columns: periods since the cohort), annotated in percent;
-    incomplete cells are hatched out (a ``cohort_retention`` table without breakdown)."""
+    incomplete cells are left blank and periods no cohort has completed are not drawn (a
+    ``cohort_retention`` table without breakdown). ``first_note`` is added to the first cohort's name
+    (e.g. that it holds the members already active when the data starts)."""
     d = ret.assign(cohort=pd.to_datetime(ret["cohort"]).dt.strftime("%Y-%m-%d"))
     m = d.pivot(index="cohort", columns="period", values="retention")
-    incomplete = d.assign(complete=d["complete"].astype(float)).pivot(
-        index="cohort", columns="period", values="complete").fillna(1.0).astype(bool)
+    complete = d.assign(complete=d["complete"].astype(float)).pivot(
+        index="cohort", columns="period", values="complete").fillna(0.0).astype(bool)
+    seen = complete.any(axis=0)
+    m, complete = m.loc[:, seen], complete.loc[:, seen]
     sizes = d.groupby("cohort")["cohort_size"].first()
+    names = [f"{c} (n={sizes[c]:,})" + (f" {first_note}" if first_note and i == 0 else "") for i, c in enumerate(m.index)]
     ax = _ax(ax, figsize=(0.7 * m.shape[1] + 3, 0.45 * m.shape[0] + 1.5))
-    sns.heatmap(m.where(incomplete), annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
-                annot_kws={"fontsize": 7}, yticklabels=[f"{c} (n={sizes[c]:,})" for c in m.index])
+    sns.heatmap(m.where(complete), annot=True, fmt=".0%", cmap="Blues", vmin=0, vmax=1, cbar=False, ax=ax,
+                annot_kws={"fontsize": 7}, yticklabels=names)
     ax.set(title=title, xlabel=tr(f"period_{period}", lang), ylabel=tr("cohort", lang))
     ax.grid(False)
     return ax

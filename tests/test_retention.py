@@ -73,4 +73,9 @@ def test_retention_heatmap_draws_the_grid():
         labels = [t.get_text() for t in ax.texts]
     # cohort 06-01: 100% 50% 50% (week 3 incomplete: blank); cohort 06-08: 100% 50% (week 2 incomplete)
     assert labels == ["100%", "50%", "50%", "100%", "50%"]
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["0", "1", "2"]  # week 3: no cohort has completed it
+    plt.close("all")
+    ax = pj.plot_retention(out, "t", first_note="(already active)")
+    assert ax.get_yticklabels()[0].get_text().endswith("(already active)")
+    assert not ax.get_yticklabels()[1].get_text().endswith("(already active)")
     plt.close("all")
