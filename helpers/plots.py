@@ -165,8 +165,10 @@ def plot_counts(table: pd.DataFrame, x: str, y: str, title: str, xlabel: str, yl
     sns.barplot(data=table, x=x, y=y, hue=hue, ax=ax, color=None if hue else PALETTE[0])
     if percent:
         percent_axis(ax)
-    elif table[y].abs().max() >= 1000:  # counts in full with thousands separators, no "1e6" offset
-        ax.yaxis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    else:  # counts in full with thousands separators, no "1e6" offset (bars run along x or y)
+        for col, axis in ((y, ax.yaxis), (x, ax.xaxis)):
+            if pd.api.types.is_numeric_dtype(table[col]) and table[col].abs().max() >= 1000:
+                axis.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
     if hue and ax.get_legend() is not None:
         ax.legend(title=label(hue, lang), fontsize=8)
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)

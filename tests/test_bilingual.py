@@ -465,6 +465,10 @@ def test_count_charts_write_large_counts_in_full():
     labels = [x.get_text() for x in ax.get_yticklabels()]
     assert "6,000,000" in labels and ax.yaxis.get_offset_text().get_text() == ""  # no "1e6" above the axis
     plt.close(ax.figure)
+    across = plots.plot_counts(pd.DataFrame({"event": ["a", "b"], "rows": [2_500_000, 6_000_000]}), "rows", "event", "t", "", "")
+    across.figure.canvas.draw()
+    assert "6,000,000" in [x.get_text() for x in across.get_xticklabels()]  # horizontal bars: the counts run along x
+    plt.close(across.figure)
     small = plots.plot_counts(pd.DataFrame({"x": ["a"], "y": [0.5]}), "x", "y", "t", "", "")
     assert not isinstance(small.yaxis.get_major_formatter(), matplotlib.ticker.StrMethodFormatter)
     plt.close(small.figure)
