@@ -22,7 +22,8 @@ The model is a scikit-learn pipeline: TF-IDF of jieba words (uni- and bigrams, u
 loaded, stop words kept because negations carry sentiment) and of characters (1-3 grams), then
 logistic regression (C=10, lbfgs, deterministic). It is cached under ``data/models/`` (retrained in
 about 10 s when missing; ``python -m helpers models``, which the runner starts in the background, fills
-the cache); nothing is downloaded.
+the cache); nothing is downloaded. :func:`kit_scores` keeps the model's scores of every text it has
+read beside it (by MD5 of the text), so chapters and reruns score each distinct text once.
 """
 from __future__ import annotations
 
