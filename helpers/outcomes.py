@@ -29,6 +29,7 @@ import pandas as pd
 from ibis import _
 
 from helpers import _engine, kpi
+from helpers.prose import effect
 from helpers.schema import ACTIVITY_EVENTS
 from helpers.timeline import DEFAULT_TZ, Timeline
 
@@ -36,9 +37,17 @@ PERIODS = ("pre", "test")
 # the guardrails (lower is better) and the unit a difference of each is read in ("share": percentage points)
 GUARDRAIL_UNITS = {"tickets_per_member": "tickets per member", "leaves_per_member": "groups left per member",
                    "negative_share": "share"}
+
 # a simple lexicon rule, for ``guardrails(negative_terms=NEGATIVE_TERMS)`` (the default is the sentiment model)
 NEGATIVE_TERMS = ("投诉", "太差", "差评", "失望", "退款", "太慢", "不满", "垃圾", "无语", "没人处理", "不回",
                   "bad", "slow", "complain", "refund", "disappointed", "terrible", "nobody", "never")
+
+
+def guardrail_change(metric: str, estimate, low=None, high=None) -> str:
+    """A guardrail's change (or a primary rate's: a metric not in :data:`GUARDRAIL_UNITS` is a share) as a
+    reader reads it, with its 95% interval: percentage points for a share, else a bare signed number,
+    since the metric's name ('tickets per member') carries its unit (:func:`helpers.prose.effect`)."""
+    return effect(estimate, low, high, "share" if GUARDRAIL_UNITS.get(metric, "share") == "share" else "")
 
 
 def _win(col, start, end, tz):

@@ -80,3 +80,10 @@ def test_count_of_reads_naturally_at_the_edges():
 def test_listing():
     assert prose.listing(["a"]) == "a" and prose.listing(["a", "b"]) == "a and b"
     assert prose.listing(["a", "b", "c"]) == "a, b and c" and prose.listing([]) == ""
+
+
+def test_guardrail_change_reads_shares_in_points_and_counts_bare():
+    from helpers.outcomes import guardrail_change
+    assert guardrail_change("negative_share", 0.012, 0.005, 0.019) == "+1.2 pp (95% CI +0.5 to +1.9 pp)"
+    assert guardrail_change("tickets_per_member", 0.0123, -0.0041, 0.02849) == "+0.012 (95% CI -0.004 to +0.028)"
+    assert guardrail_change("open_rate", 0.06) == "+6.0 pp"  # a primary rate: a share
