@@ -116,10 +116,20 @@ def top_paths(events, node: str, direction: Direction = "after", length: int = 3
     members who reached ``node``; an ``other`` row pools the rest so shares add up to 1) and
     ``reached`` (the denominator), most frequent first, ``other`` last. Nodes in ``ignore`` (clicks,
     which stay on the page, by default) are skipped in the paths but still keep sessions alive.
+    Several lengths from one query: :func:`path_counts` once, then :func:`pool_paths` per length.
     """
+    if top < 1:
+        raise ValueError(f"`top` must be at least 1; got {top!r}.")
+    return pool_paths(path_counts(events, node, direction, length, gap_minutes, start, end, ignore, tz), top)
+
+
+def path_counts(events, node: str, direction: Direction = "after", length: int = 3, gap_minutes: float = 30,
+                start=None, end=None, ignore=("click",), tz: str = DEFAULT_TZ) -> pd.DataFrame:
+    """Members per path of :func:`top_paths`, none pooled: ``node, direction, step_1..step_length,
+    members``. A path that ends (starts) early reads ``(end)`` (``(start)``) at its edge and "" after it."""
     check_one_of("direction", direction, DIRECTIONS)
-    if length < 1 or top < 1:
-        raise ValueError(f"`length` and `top` must be at least 1; got {length!r}, {top!r}.")
+    if length < 1:
+        raise ValueError(f"`length` must be at least 1; got {length!r}.")
     s = sessions(events, gap_minutes, start, end, ignore, tz)
     w = ibis.window(group_by="member_id")
     s = s.mutate(first_rn=ibis.ifelse(s.node == node, s.rn, ibis.null("int64")).min().over(w))
@@ -140,9 +150,25 @@ def top_paths(events, node: str, direction: Direction = "after", length: int = 3
             df.loc[prev_missing, col] = ""
     cols = list(steps)
     df = df.groupby(cols, as_index=False)["members"].sum()
+    df.insert(0, "direction", direction)
+    df.insert(0, "node", node)
+    return df[["node", "direction", *cols, "members"]]
+
+
+def pool_paths(counts: pd.DataFrame, top: int = 10, length: int | None = None) -> pd.DataFrame:
+    """:func:`top_paths` from :func:`path_counts`' ``counts``, cut to their first ``length`` steps
+    (default all): members summed over the paths that share those steps, the ``top`` most frequent
+    kept and the rest pooled as ``other``."""
+    have = [c for c in counts.columns if c.startswith("step_")]
+    length = len(have) if length is None else length
+    if top < 1 or not 1 <= length <= len(have):
+        raise ValueError(f"`top` must be at least 1 and `length` between 1 and {len(have)}; got {top!r}, {length!r}.")
+    node, direction = counts["node"].iloc[0] if len(counts) else "", counts["direction"].iloc[0] if len(counts) else "after"
+    cols = have[:length]
+    df = counts.groupby(cols, as_index=False)["members"].sum()
     reached = int(df["members"].sum())
     arrow = " → "
-    nodes = df[cols].apply(lambda r: [v for v in r if v], axis=1)
+    nodes = df[cols].apply(lambda r: [v for v in r if v], axis=1) if len(df) else pd.Series(dtype=object)
     df["path"] = nodes.map(lambda v: arrow.join([node, *v]) if direction == "after" else arrow.join([*v[::-1], node]))
     df = df.sort_values(["members", "path"], ascending=[False, True]).reset_index(drop=True)
     head, rest = df.iloc[:top].copy(), df.iloc[top:]

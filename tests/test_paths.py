@@ -70,6 +70,25 @@ def test_top_paths_share_one_denominator_and_add_to_one():
         paths.top_paths(LOG, "home", direction="next")
 
 
+def test_shorter_paths_pooled_from_longer_counts_equal_their_own_query():
+    import numpy as np
+    rng = np.random.default_rng(3)
+    pages = ["home", "itinerary_consult", "booking_form", "mall", "booking_submit"]
+    rows = [(f"m{rng.integers(40)}", f"{h:02d}:{mi:02d}", pages[rng.integers(len(pages))])
+            for h, mi in zip(rng.integers(8, 20, 600), rng.integers(0, 60, 600))]
+    ev = log(rows)
+    for direction in ("after", "before"):
+        counts = paths.path_counts(ev, "itinerary_consult", direction, length=3)
+        assert counts[["node", "direction"]].drop_duplicates().values.tolist() == [["itinerary_consult", direction]]
+        for length in (1, 2, 3):
+            for top in (2, 50):
+                pooled = paths.pool_paths(counts, top=top, length=length)
+                own = paths.top_paths(ev, "itinerary_consult", direction, length=length, top=top)
+                pd.testing.assert_frame_equal(pooled, own)
+    with pytest.raises(ValueError, match="length"):
+        paths.pool_paths(counts, length=4)
+
+
 def test_transition_matrix_probabilities_and_median_seconds():
     tm = paths.transition_matrix(LOG).set_index(["from_node", "to_node"])
     assert tm.loc[("home", "itinerary_consult"), "transitions"] == 2
