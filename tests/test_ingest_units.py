@@ -125,3 +125,13 @@ def test_column_not_found_message():
     err = ColumnNotFoundError("create_time", "tickets_p0001.json", 1, ["id", "created_at", "status"])
     assert str(err) == ("column 'create_time' not in tickets_p0001.json (row 1). "
                         "Available: ['created_at', 'id', 'status']. Did you mean 'created_at'?")
+
+
+def test_text_test_reads_typed_and_mixed_columns_alike():
+    from helpers.ingest.validation import _is_text
+    mixed = pd.Series(["a", 1, None, float("nan"), ["x"], "b"], dtype=object)
+    assert _is_text(mixed).tolist() == [True, False, False, False, False, True]
+    text = pd.Series(["a", None, "b"], dtype=object)  # the fast path: inferred as text
+    assert _is_text(text).tolist() == [True, False, True]
+    assert _is_text(pd.Series(["a", None], dtype="string")).tolist() == [True, False]
+    assert _is_text(pd.Series([1.0, float("nan")])).tolist() == [False, False]
