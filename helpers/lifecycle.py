@@ -65,19 +65,18 @@ def weekly_lifecycle(events, messages, start, end, history_start=None, tz: str =
     last = pd.Timestamp(end)
     last = (last.tz_convert(tz).tz_localize(None) if last.tzinfo else last).normalize() - pd.Timedelta(days=1)
     weeks = pd.date_range(_monday(start, tz), last, freq="W-MON")
-    rows = []
     if df.empty:
         return pd.DataFrame([(w, s, 0) for w in weeks for s in STATUSES], columns=["week", "status", "members"])
     df["week"] = pd.to_datetime(df["week"])
-    first = df.groupby("member_id")["week"].min()
-    by_week = {w: set(g) for w, g in df.groupby("week")["member_id"]}
-    for w in weeks:
-        now = by_week.get(w, set())
-        prev = by_week.get(w - pd.Timedelta(days=7), set())
-        new = {m for m in now if first[m] == w}
-        returning = now & prev
-        rows += [(w, "new", len(new)), (w, "returning", len(returning)),
-                 (w, "resurrecting", len(now - prev - new)), (w, "dormant", len(prev - now))]
+    seven = pd.Timedelta(days=7)
+    held = pd.MultiIndex.from_arrays([df["member_id"], df["week"]])  # the member-weeks with activity
+    new = df["week"].eq(df.groupby("member_id")["week"].transform("min"))
+    back = pd.MultiIndex.from_arrays([df["member_id"], df["week"] - seven]).isin(held)  # active the week before
+    stays = pd.MultiIndex.from_arrays([df["member_id"], df["week"] + seven]).isin(held)  # active the week after
+    per = pd.DataFrame({"new": new, "returning": back, "resurrecting": ~back & ~new}).groupby(df["week"]).sum()
+    lost = pd.Series(~stays).groupby((df["week"] + seven).to_numpy()).sum()  # dormant in w: active in w - 7, not in w
+    per = per.reindex(weeks, fill_value=0).assign(dormant=lost.reindex(weeks, fill_value=0))
+    rows = [(w, st, int(per.at[w, st])) for w in weeks for st in STATUSES]
     return pd.DataFrame(rows, columns=["week", "status", "members"])
 
 

@@ -45,6 +45,27 @@ def test_without_history_the_first_week_is_all_new(events, messages):
         lc.weekly_lifecycle(events, messages, "2026-06-01", "2026-06-08", history_start="2026-06-05")
 
 
+def test_weekly_lifecycle_agrees_with_set_arithmetic_on_random_activity():
+    import numpy as np
+    rng = np.random.default_rng(5)
+    n = 400
+    ev = pd.DataFrame({"member_id": [f"m{i}" for i in rng.integers(0, 60, n)],
+                       "ts": T("2026-05-25") + pd.to_timedelta(rng.integers(0, 56 * 24, n), unit="h"),
+                       "event": "like"})
+    none = pd.DataFrame({"sender_id": ["s"], "sender_type": ["staff"], "ts": [T("2026-06-02 10:00")]})  # staff: not activity
+    out = lc.weekly_lifecycle(ev, none, "2026-06-08", "2026-07-20", history_start="2026-05-25")
+    week = (ev["ts"].dt.normalize() - pd.to_timedelta(ev["ts"].dt.weekday, unit="D"))
+    by = {w: set(g) for w, g in ev.groupby(week)["member_id"]}
+    first = ev.groupby("member_id")["ts"].min().dt.normalize()
+    first = first - pd.to_timedelta(first.dt.weekday, unit="D")
+    for w, grp in out.groupby("week"):
+        now, prev = by.get(w, set()), by.get(w - pd.Timedelta(days=7), set())
+        new = {m for m in now if first[m] == w}
+        want = {"new": len(new), "returning": len(now & prev), "resurrecting": len(now - prev - new),
+                "dormant": len(prev - now)}
+        assert grp.set_index("status")["members"].to_dict() == want, w
+
+
 def test_member_levels_and_transitions(events, messages):
     ms = pd.DataFrame({"member_id": list("abcef"), "community_id": ["g"] * 5,
                        "join_ts": [T("2026-05-01")] * 4 + [T("2026-07-01")], "leave_ts": [pd.NaT] * 5})
