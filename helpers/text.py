@@ -98,7 +98,13 @@ def tokenize(texts: Iterable[str], drop_stop_words: bool = True, user_dict: str 
     return out
 
 
+@lru_cache(maxsize=4)
 def _extractor(method: str, user_dict: str | Path):
+    """jieba's TF-IDF or TextRank extractor on the kit's tokenizer, built once per method and dictionary.
+    Once, because jieba hands the user dictionary's part-of-speech tags to the first part-of-speech
+    tokenizer that cuts and then clears them: a tokenizer built for a later call tagged the user words
+    ``x`` and TextRank dropped them. It also saves loading jieba's IDF table and tag dictionary (about a
+    second) on each of chapter 2's nine keyword calls. ``extract_tags`` keeps no state between calls."""
     tk = tokenizer(user_dict)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)  # jieba.analyse's IDF loader leaves the file open

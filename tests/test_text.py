@@ -37,6 +37,15 @@ def test_keywords_tfidf_and_textrank_on_a_hand_corpus():
         text.keywords(corpus, method="bm25")
 
 
+def test_textrank_keeps_the_user_dictionary_tags_on_every_call():
+    # 快递员 is a noun of the kit's user dictionary, unknown to jieba's own part-of-speech table. jieba hands
+    # the user tags to the first part-of-speech tokenizer that cuts and clears them, so an extractor built
+    # afresh per call lost them from the second call on and TextRank dropped the word.
+    corpus = ["快递员没打电话", "快递员把包裹放在门口", "快递员态度很好", "快递员送货很快"]
+    calls = [text.keywords(corpus, method="textrank", top_k=5)["keyword"].tolist() for _ in range(3)]
+    assert "快递员" in calls[0] and calls[1] == calls[0] and calls[2] == calls[0]
+
+
 def test_keywords_by_group():
     frame = pd.DataFrame({"category": ["a", "a", "b"], "text": ["快递很慢，快递员态度差", "快递丢了", "口红断了，口红盒也坏了"]})
     out = text.keywords_by(frame, "category", top_k=1)
