@@ -11,7 +11,7 @@ from pathlib import Path
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from helpers.glossary import check_lang, label, t
+from helpers.glossary import check_lang, definition, label, t
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 16:9, 13.33 x 7.5 in
 SCOREBOARD_KPIS = ("active_rate", "core_share", "message_open_rate", "content_interaction_rate",
@@ -79,7 +79,7 @@ def build_deck(run_dir: str | Path, lang: str = "en", title: str | None = None, 
         for i, k in enumerate(rows, start=1):
             table.cell(i, 0).text = label(k, lang)
             table.cell(i, 1).text = _fmt(ch1[k])
-            table.cell(i, 2).text = ch1[k].get("definition", "")
+            table.cell(i, 2).text = definition(ch1[k].get("definition", ""), lang)
         for cell in (c for r in table.rows for c in r.cells):
             for p in cell.text_frame.paragraphs:
                 for r in p.runs:

@@ -1,6 +1,7 @@
 """One glossary for chart titles, axes, table headers and segment names in English or Chinese."""
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import pandas as pd
@@ -562,6 +563,32 @@ def label(key: str, lang: Lang = "en", ns: str | None = None) -> str:
     return key.replace("_", " ")
 
 
+# the KPI definitions that helpers.kpi writes (English, with the run's parameters filled in) and their
+# Chinese: a pattern of the English text, and the Chinese with the pattern's groups in {0}, {1}...
+DEFINITIONS_ZH = [
+    (r"community members active on >= (\d+) days of the window", "窗口内活跃天数 ≥ {0} 天的社群成员"),
+    (r"active member-days / \(community members x days\)", "活跃人天 /（社群成员数 × 天数）"),
+    (r"messages \+ posts \+ comments \+ likes per community member per day", "每名社群成员每天的消息 + 发帖 + 评论 + 点赞"),
+    (r"delivered sends opened \(tracked link\) within ([\d.]+) h / delivered sends",
+     "{0} 小时内（经追踪链接）打开的送达消息 / 送达消息"),
+    (r"likes \+ comments \+ shares / post views", "（点赞 + 评论 + 分享）/ 内容浏览"),
+    (r"tickets first replied within ([\d.]+) calendar hours / tickets created", "{0} 个日历小时内首次回复的工单 / 新建工单"),
+    (r"'(.+)' leads converted within (\d+) days / those leads", "来源为“{0}”的线索中 {1} 天内转化的 / 这些线索"),
+]
+
+
+def definition(text, lang: Lang = "en"):
+    """A KPI definition of :mod:`helpers.kpi` in ``lang``: under "zh" the Chinese of a definition in
+    :data:`DEFINITIONS_ZH` (whole text matched, parameters carried over); any other text as given."""
+    if check_lang(lang) == "en" or not isinstance(text, str):
+        return text
+    for pattern, zh in DEFINITIONS_ZH:
+        m = re.fullmatch(pattern, text.strip())
+        if m:
+            return zh.format(*m.groups())
+    return text
+
+
 def in_sentence(name: str) -> str:
     """A label inside a sentence: its first letter lower-cased unless the first word is an acronym
     ("Navigation fix" -> "navigation fix", "DAU" stays)."""
@@ -589,7 +616,7 @@ def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...]
     0.0, not -0.0); boolean columns read Yes/No (是/否). ``percent``: columns of shares (0-1) shown as
     percentages with one decimal (:func:`helpers.prose.pct`: 0.1834 -> '18.3%'). ``missing`` (e.g. "—")
     replaces NaN, None and <NA> in the columns that have them (those columns become text, so round
-    them first)."""
+    them first). A ``definition`` column of KPI definitions is translated too (:func:`definition`)."""
     from pandas.api.types import is_bool_dtype, is_float_dtype
     check_lang(lang)
     out = df.copy()
@@ -609,6 +636,8 @@ def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...]
         if missing is not None and out.iloc[:, i].isna().any():
             col = out.iloc[:, i]
             out.isetitem(i, col.astype(object).where(col.notna(), missing))
+    if "definition" in out.columns and lang != "en":  # helpers.kpi's definitions, with their parameters
+        out["definition"] = out["definition"].map(lambda v: definition(v, lang))
     def tr(v):
         return label(v, lang, ns) if isinstance(v, str) else v
     for col in values:

@@ -274,3 +274,18 @@ def test_dau_wau_mau_agrees_with_counting_each_window_by_brute_force():
             inside = pairs[(pairs["day"] <= day) & (pairs["day"] > day - pd.Timedelta(days=k))]
             assert row[col] == inside["member_id"].nunique(), (day, col)
     assert out["mau_complete"].sum() == (out.index >= pd.Timestamp("2026-05-30")).sum()  # first activity 05-01
+
+
+def test_every_kpi_definition_reads_in_chinese_with_its_parameters(sample):
+    import re
+    from helpers.glossary import definition, relabel
+    con, (start, end) = sample.con, sample.timeline.pre
+    board = kpi.compute_kpis(con, start, end, conversion_window_days=21, response_target_hours=6)
+    zh = [definition(d, "zh") for d in board["definition"]]
+    for en, text in zip(board["definition"], zh):
+        assert re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"\b(within|days|per|of)\b", text), (en, text)
+    assert any("21 天" in z for z in zh) and any("6 个日历小时" in z for z in zh)  # the run's parameters kept
+    assert definition(board["definition"].iloc[0], "en") == board["definition"].iloc[0]
+    assert definition("a definition the glossary does not know", "zh") == "a definition the glossary does not know"
+    shown = relabel(kpi.readable_board(board), "zh")
+    assert shown["定义"].tolist() == zh
