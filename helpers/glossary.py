@@ -340,6 +340,17 @@ TERMS: dict[str, tuple[str, str]] = {
 # (A journey node 'share' is the share action, not the 'Share' of an axis; service 'hours' are hours since
 # a ticket's creation, journey 'hours' since the funnel's first step.)
 NAMESPACED: dict[str, tuple[str, str]] = {
+    # the strategy catalogue's default insights (English text: helpers.strategy._ROWS)
+    'insight:nav_fix': ('Many itinerary-consult page views end the session', '大量行程咨询页浏览以结束会话告终'),
+    'insight:high_rfm_care': ('The most recent buyers repurchase far more often than they take part in the community',
+                              '最近购买的买家复购远多于参与社群'),
+    'insight:content_mix': ('18-25 members interact with guides much more often than with skin updates',
+                            '18–25 岁成员与攻略的互动远多于与护肤动态的互动'),
+    'insight:regional_squad': ('Tier-3 cities: logistics is most of their tickets', '三线城市：物流问题占其工单的大部分'),
+    'insight:feedback_loop': ("Members' requests in chats and tickets repeat the same few topics", '成员在群聊和工单中的诉求集中在少数几个话题'),
+    # the populations of helpers.identities.kpi_sensitivity
+    'population:all community members': ('all community members', '全部社群成员'),
+    'population:matched beyond WeCom': ('matched beyond WeCom', '在企业微信之外也匹配到的成员'),
     # the KPI tree's formulas and denominators (English text: helpers.kpi.KPI_TREE)
     'formula:health_index': ("entropy-weighted 0-100 index of each chat's active rate, actions per member-day, content interaction and answered share",
                              '各社群活跃率、人均日互动、内容互动率与群内应答率的熵权指数（0-100）'),

@@ -31,6 +31,9 @@ def match_rates(members, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     return out
 
 
+POPULATIONS = ("all community members", "matched beyond WeCom")  # the rows of kpi_sensitivity (glossary: population)
+
+
 def kpi_sensitivity(events, messages, memberships, members, start, end, min_active_days: int = 15,
                     tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Core share and daily active rate of community members in the window, for everyone and for
@@ -39,7 +42,7 @@ def kpi_sensitivity(events, messages, memberships, members, start, end, min_acti
     ms = _engine.table(memberships, "memberships", ("member_id", "join_ts", "leave_ts"), tz)
     matched = mem.filter(mem.in_zendesk.fill_null(False) | mem.in_salesforce.fill_null(False)).select("member_id")
     rows = []
-    for name, subset in (("all community members", ms), ("matched beyond WeCom", ms.semi_join(matched, "member_id"))):
+    for name, subset in zip(POPULATIONS, (ms, ms.semi_join(matched, "member_id"))):
         core = kpi.core_share(events, messages, subset, start, end, min_active_days, tz).iloc[0]
         act = kpi.active_rate(events, messages, subset, start, end, tz).iloc[0]
         rows.append(dict(population=name, members=int(core["denominator"]), core_share=core["value"],

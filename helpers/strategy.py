@@ -56,12 +56,16 @@ _ROWS = [
 ]
 
 
-def catalogue(insights: Mapping[str, str] | None = None, duration_days: int = 30) -> pd.DataFrame:
+def catalogue(insights: Mapping[str, str] | None = None, duration_days: int = 30, lang: str = "en") -> pd.DataFrame:
     """The candidate strategies, best ICE first: ``strategy_id, insight, strategy, impact, confidence,
     ease, ice, experiment_id, unit, assignment, primary_metric, metric_kind, direction, mde,
     guardrails, duration_days, hypothesis, analysis_method, status``. ``insights`` replaces the insight
-    sentence of the named strategies (e.g. with chapter 2's recorded figures)."""
+    sentence of the named strategies (e.g. with chapter 2's recorded figures); the default insights are in
+    ``lang`` (the plan's own texts, as registered, stay English)."""
+    from helpers.glossary import label
     df = pd.DataFrame(_ROWS)
+    if lang != "en":
+        df["insight"] = [label(s, lang, "insight") for s in df["strategy_id"]]
     if insights:
         unknown = sorted(set(insights) - set(df["strategy_id"]))
         if unknown:
@@ -77,26 +81,32 @@ def catalogue(insights: Mapping[str, str] | None = None, duration_days: int = 30
     return df[cols].sort_values(["ice", "strategy_id"], ascending=[False, True]).reset_index(drop=True)
 
 
-def insights_from(recorded: Mapping[str, dict]) -> dict[str, str]:
-    """Insight sentences with chapter 2's recorded figures (``metrics.json`` as read by
+def insights_from(recorded: Mapping[str, dict], lang: str = "en") -> dict[str, str]:
+    """Insight sentences (in ``lang``) with chapter 2's recorded figures (``metrics.json`` as read by
     :func:`helpers.metrics.read_metrics`); strategies whose figures are missing keep the default text."""
+    from helpers.glossary import t
     m = {k: v.get("value") for k, v in recorded.get("02", {}).items()}
     out = {}
     if m.get("itinerary_bounce_pre") is not None:
-        out["nav_fix"] = f"{m['itinerary_bounce_pre']:.0%} of itinerary-consult page views end the session"
+        b = m["itinerary_bounce_pre"]
+        out["nav_fix"] = t(lang, f"{b:.0%} of itinerary-consult page views end the session", f"{b:.0%} 的行程咨询页浏览以结束会话告终")
     if m.get("rfm_r5_repurchase_rate") is not None and m.get("rfm_r5_participation_rate") is not None:
-        reach = m.get("rfm_r5_in_community_share")
-        out["high_rfm_care"] = (f"The most recent fifth of buyers repurchase at {m['rfm_r5_repurchase_rate']:.0%} but only "
-                                f"{m['rfm_r5_participation_rate']:.0%} take part in the community"
-                                + (f" (only {reach:.0%} of them have a linked WeCom identity)" if reach is not None else ""))
+        rep, part, reach = m["rfm_r5_repurchase_rate"], m["rfm_r5_participation_rate"], m.get("rfm_r5_in_community_share")
+        out["high_rfm_care"] = (t(lang, f"The most recent fifth of buyers repurchase at {rep:.0%} but only {part:.0%} take part in the community",
+                                  f"最近购买的五分之一买家复购率为 {rep:.0%}，但只有 {part:.0%} 参与社群")
+                                + (t(lang, f" (only {reach:.0%} of them have a linked WeCom identity)",
+                                     f"（其中仅 {reach:.0%} 关联了企业微信身份）") if reach is not None else ""))
     if m.get("interaction_rate_18_25_guide") is not None and m.get("interaction_rate_18_25_skin_update") is not None:
-        out["content_mix"] = (f"18-25 members' likes, comments and shares come to {m['interaction_rate_18_25_guide']:.0%} "
-                              f"of their guide views but {m['interaction_rate_18_25_skin_update']:.0%} of their skin-update views")
+        guide, skin = m["interaction_rate_18_25_guide"], m["interaction_rate_18_25_skin_update"]
+        out["content_mix"] = t(lang, f"18-25 members' likes, comments and shares come to {guide:.0%} of their guide views "
+                                     f"but {skin:.0%} of their skin-update views",
+                               f"18–25 岁成员的点赞、评论和分享相当于其攻略浏览的 {guide:.0%}，而护肤动态浏览仅 {skin:.0%}")
     if m.get("tier3_logistics_share") is not None and m.get("tier3_logistics_mean_resolution_hours") is not None:
-        other = m.get("other_tiers_logistics_mean_resolution_hours")
-        out["regional_squad"] = (f"Tier-3 cities: {m['tier3_logistics_share']:.0%} of their tickets are logistics, "
-                                 f"resolved in {m['tier3_logistics_mean_resolution_hours']:.0f} h on average"
-                                 + (f" ({other:.0f} h in other tiers)" if other is not None else ""))
+        share, hours, other = m["tier3_logistics_share"], m["tier3_logistics_mean_resolution_hours"], \
+            m.get("other_tiers_logistics_mean_resolution_hours")
+        out["regional_squad"] = (t(lang, f"Tier-3 cities: {share:.0%} of their tickets are logistics, resolved in {hours:.0f} h on average",
+                                   f"三线城市：{share:.0%} 的工单是物流问题，平均 {hours:.0f} 小时解决")
+                                 + (t(lang, f" ({other:.0f} h in other tiers)", f"（其他线级 {other:.0f} 小时）") if other is not None else ""))
     return out
 
 

@@ -1,5 +1,6 @@
 """Experiment analysis against the field's references (scipy, statsmodels) and hand-counted cases."""
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -337,6 +338,21 @@ def test_strategy_insights_carry_recorded_figures():
     cat = strategy.catalogue(insights=ins).set_index("strategy_id")
     assert cat.loc["nav_fix", "insight"] == ins["nav_fix"]
     assert not any(ch.isdigit() for ch in cat.loc["content_mix", "insight"].replace("18-25", ""))
+    # in Chinese: the same figures, and the default insights of the strategies without figures
+    zh = strategy.insights_from({"02": {**recorded["02"], "rfm_r5_in_community_share": {"value": 0.364}}}, lang="zh")
+    assert set(zh) == set(reach) and zh["nav_fix"].startswith("32% 的行程咨询页")
+    assert "78%" in zh["high_rfm_care"] and "36%" in zh["high_rfm_care"] and "46 小时" in zh["regional_squad"]
+    cat_zh = strategy.catalogue(insights=zh, lang="zh").set_index("strategy_id")
+    assert cat_zh.loc["nav_fix", "insight"] == zh["nav_fix"] and cat_zh.loc["content_mix", "insight"].startswith("18–25 岁")
+    assert all(re.search(r"[\u4e00-\u9fff]", i) for i in cat_zh["insight"])
+
+
+def test_default_insights_have_chinese_twins_of_the_catalogue_text():
+    from helpers import strategy
+    from helpers.glossary import label
+    for row in strategy.catalogue().itertuples():
+        assert label(row.strategy_id, "en", "insight") == row.insight
+        assert re.search(r"[\u4e00-\u9fff]", label(row.strategy_id, "zh", "insight"))
 
 
 def test_period_contrast_is_the_difference_of_the_weekly_effects_with_its_own_interval():

@@ -472,3 +472,9 @@ def test_count_charts_write_large_counts_in_full():
     small = plots.plot_counts(pd.DataFrame({"x": ["a"], "y": [0.5]}), "x", "y", "t", "", "")
     assert not isinstance(small.yaxis.get_major_formatter(), matplotlib.ticker.StrMethodFormatter)
     plt.close(small.figure)
+
+
+def test_identity_populations_have_chinese_names():
+    from helpers import identities
+    for name in identities.POPULATIONS:
+        assert label(name, "en", "population") == name and CJK.search(label(name, "zh", "population")), name
