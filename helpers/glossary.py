@@ -600,6 +600,18 @@ def definition(text, lang: Lang = "en"):
     return text
 
 
+_CI_TO = re.compile(r"\(95% CI ([+\-−]?[\d.,]+%?(?: pp)?) to ([+\-−]?[\d.,]+%?(?: pp)?)\)")
+_PP = re.compile(r"(\d) pp\b")
+
+
+def zh_effect(text):
+    """An effect string of :mod:`helpers.prose` as a Chinese table shows it: '+6.0 pp (95% CI +5.6 to +6.4 pp)'
+    -> '+6.0 个百分点（95% CI +5.6 至 +6.4 个百分点）'. Other text is returned as given."""
+    if not isinstance(text, str) or ("pp" not in text and " to " not in text):
+        return text
+    return _PP.sub(r"\1 个百分点", _CI_TO.sub(r"（95% CI \1 至 \2）", text)).replace(" （", "（")
+
+
 def in_sentence(name: str) -> str:
     """A label inside a sentence: its first letter lower-cased unless the first word is an acronym
     ("Navigation fix" -> "navigation fix", "DAU" stays)."""
@@ -627,7 +639,8 @@ def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...]
     0.0, not -0.0); boolean columns read Yes/No (是/否). ``percent``: columns of shares (0-1) shown as
     percentages with one decimal (:func:`helpers.prose.pct`: 0.1834 -> '18.3%'). ``missing`` (e.g. "—")
     replaces NaN, None and <NA> in the columns that have them (those columns become text, so round
-    them first). A ``definition`` column of KPI definitions is translated too (:func:`definition`)."""
+    them first). A ``definition`` column of KPI definitions is translated too (:func:`definition`), and under
+    "zh" the effects and intervals of :mod:`helpers.prose` read in Chinese (:func:`zh_effect`)."""
     from pandas.api.types import is_bool_dtype, is_float_dtype
     check_lang(lang)
     out = df.copy()
@@ -649,6 +662,10 @@ def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...]
             out.isetitem(i, col.astype(object).where(col.notna(), missing))
     if "definition" in out.columns and lang != "en":  # helpers.kpi's definitions, with their parameters
         out["definition"] = out["definition"].map(lambda v: definition(v, lang))
+    if lang != "en":  # effects and intervals written by helpers.prose ("+6.0 pp (95% CI +5.6 to +6.4 pp)")
+        for i in range(out.shape[1]):
+            if out.iloc[:, i].dtype == object:
+                out.isetitem(i, out.iloc[:, i].map(zh_effect))
     def tr(v):
         return label(v, lang, ns) if isinstance(v, str) else v
     for col in values:

@@ -478,3 +478,11 @@ def test_identity_populations_have_chinese_names():
     from helpers import identities
     for name in identities.POPULATIONS:
         assert label(name, "en", "population") == name and CJK.search(label(name, "zh", "population")), name
+
+
+def test_relabel_writes_effects_and_intervals_in_chinese():
+    from helpers.prose import effect, pp_effect
+    df = pd.DataFrame({"metric": ["a", "b"], "change": [pp_effect(0.06, 0.056, 0.064), effect(0.012, -0.004, 0.028, "")]})
+    assert relabel(df, "en").iloc[:, 1].tolist() == ["+6.0 pp (95% CI +5.6 to +6.4 pp)", "+0.012 (95% CI -0.004 to +0.028)"]
+    assert relabel(df, "zh").iloc[:, 1].tolist() == ["+6.0 个百分点（95% CI +5.6 至 +6.4 个百分点）", "+0.012（95% CI -0.004 至 +0.028）"]
+    assert relabel(pd.DataFrame({"note": ["go to the shop"]}), "zh").iloc[0, 0] == "go to the shop"  # other text untouched
