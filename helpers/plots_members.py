@@ -142,7 +142,13 @@ def plot_radar(centroids: pd.DataFrame, names: dict | None = None, ax=None, lang
                 label=(names or {}).get(p, str(p)))
         ax.fill(angles + angles[:1], vals + vals[:1], color=PALETTE[i % len(PALETTE)], alpha=0.12)
     ax.set_xticks(angles, [label(c, lang, ns="persona") for c in cols], fontsize=7)
-    ax.tick_params(axis="y", labelsize=6)
+    # the radial scale between the first two spokes (on a spoke its numbers sat on an axis name and the
+    # polygons), and what it measures: each axis name carries its feature's unit, the radius does not
+    ax.set_rlabel_position(float(np.degrees(angles[1] / 2)) if len(angles) > 1 else 22.5)
+    ax.tick_params(axis="y", labelsize=6, labelcolor="#555555")
+    ax.text(0.5, -0.1, t(lang, "Radius: standard deviations from the average member (0 = average)",
+                         "半径：与平均成员相差的标准差（0 = 平均水平）"),
+            transform=ax.transAxes, ha="center", va="top", fontsize=7, color="#555555")
     ax.legend(loc="upper right", bbox_to_anchor=(1.35, 1.1), fontsize=7)
     return ax
 
