@@ -345,7 +345,7 @@ NAMESPACED: dict[str, tuple[str, str]] = {
     'insight:high_rfm_care': ('The most recent buyers repurchase far more often than they take part in the community',
                               '最近购买的买家复购远多于参与社群'),
     'insight:content_mix': ('18-25 members interact with guides much more often than with skin updates',
-                            '18–25 岁成员与攻略的互动远多于与护肤动态的互动'),
+                            '18–25 岁成员与攻略的互动远多于与皮肤更新的互动'),
     'insight:regional_squad': ('Tier-3 cities: logistics is most of their tickets', '三线城市：物流问题占其工单的大部分'),
     'insight:feedback_loop': ("Members' requests in chats and tickets repeat the same few topics", '成员在群聊和工单中的诉求集中在少数几个话题'),
     # the populations of helpers.identities.kpi_sensitivity

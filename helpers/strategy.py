@@ -100,7 +100,7 @@ def insights_from(recorded: Mapping[str, dict], lang: str = "en") -> dict[str, s
         guide, skin = m["interaction_rate_18_25_guide"], m["interaction_rate_18_25_skin_update"]
         out["content_mix"] = t(lang, f"18-25 members' likes, comments and shares come to {guide:.0%} of their guide views "
                                      f"but {skin:.0%} of their skin-update views",
-                               f"18–25 岁成员的点赞、评论和分享相当于其攻略浏览的 {guide:.0%}，而护肤动态浏览仅 {skin:.0%}")
+                               f"18–25 岁成员的点赞、评论和分享相当于其攻略浏览的 {guide:.0%}，而皮肤更新浏览仅 {skin:.0%}")
     if m.get("tier3_logistics_share") is not None and m.get("tier3_logistics_mean_resolution_hours") is not None:
         share, hours, other = m["tier3_logistics_share"], m["tier3_logistics_mean_resolution_hours"], \
             m.get("other_tiers_logistics_mean_resolution_hours")
