@@ -99,19 +99,25 @@ def tokenize(texts: Iterable[str], drop_stop_words: bool = True, user_dict: str 
 
 
 @lru_cache(maxsize=4)
+def pos_tokenizer(user_dict: str | Path = USER_DICT) -> "jieba.posseg.POSTokenizer":
+    """The part-of-speech tokenizer over :func:`tokenizer` (one per dictionary, cached). One, because
+    jieba hands the user dictionary's part-of-speech tags to the first part-of-speech tokenizer that cuts
+    with a tokenizer and then clears them from it: a second one built later tags the user words ``x``
+    (and TextRank, which keeps nouns and verbs, dropped them). Building one also loads jieba's tag table."""
+    return jieba.posseg.POSTokenizer(tokenizer(user_dict))
+
+
+@lru_cache(maxsize=4)
 def _extractor(method: str, user_dict: str | Path):
-    """jieba's TF-IDF or TextRank extractor on the kit's tokenizer, built once per method and dictionary.
-    Once, because jieba hands the user dictionary's part-of-speech tags to the first part-of-speech
-    tokenizer that cuts and then clears them: a tokenizer built for a later call tagged the user words
-    ``x`` and TextRank dropped them. It also saves loading jieba's IDF table and tag dictionary (about a
-    second) on each of chapter 2's nine keyword calls. ``extract_tags`` keeps no state between calls."""
-    tk = tokenizer(user_dict)
+    """jieba's TF-IDF or TextRank extractor on the kit's tokenizers (:func:`pos_tokenizer`), built once per
+    method and dictionary: building one loads jieba's IDF table (about half a second), and chapter 2 asks
+    for keywords nine times. ``extract_tags`` keeps no state between calls."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)  # jieba.analyse's IDF loader leaves the file open
         ex = jieba.analyse.TFIDF() if method == "tfidf" else jieba.analyse.TextRank()
         ex.set_stop_words(str(STOP_WORDS))
-    pos = jieba.posseg.POSTokenizer(tk)
-    ex.tokenizer = tk if method == "tfidf" else pos  # TextRank cuts with part-of-speech tags
+    pos = pos_tokenizer(user_dict)
+    ex.tokenizer = tokenizer(user_dict) if method == "tfidf" else pos  # TextRank cuts with part-of-speech tags
     ex.postokenizer = pos
     return ex
 
