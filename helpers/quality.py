@@ -128,7 +128,9 @@ def quarantine_reasons(quarantine_dir) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=cols)
     q = pd.concat(frames, ignore_index=True)
-    q["kind"] = q["reason"].str.replace(r"(first seen at row|; got|at line|row) .*$", "", regex=True).str.strip()
+    q["kind"] = (q["reason"].str.replace(r"(first seen at row|; got|at line|row) .*$", "", regex=True)
+                 .str.replace(r"^truncated last line \d+: .*$", "truncated last line", regex=True)
+                 .str.replace(r"^line \d+ is not valid UTF-8$", "line is not valid UTF-8", regex=True).str.strip())
     q["kind"] = q["kind"].map(lambda s: re.sub(r"\s+", " ", s))
     out = q.groupby(["table", "kind"]).agg(rows=("reason", "size"), example_file=("file", "first"),
                                            example_row=("row", "first")).reset_index()

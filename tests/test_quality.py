@@ -46,6 +46,18 @@ def test_quarantine_reasons_group_by_kind(tmp_path):
     assert quality.quarantine_reasons(tmp_path / "none").empty
 
 
+def test_quarantine_reasons_cut_line_numbers_and_parser_messages(tmp_path):
+    pd.DataFrame({"table": ["events"] * 4, "file": ["a.jsonl", "b.jsonl", "c.jsonl", "c.jsonl"], "row": [70, 12, 3, 9],
+                  "reason": ["truncated last line 70: Unterminated string starting at (character 103)",
+                             "truncated last line 12: Expecting ',' delimiter (character 40)",
+                             "line 3 is not valid UTF-8", "malformed JSON at line 9: Expecting value (character 1)"]}
+                 ).to_parquet(tmp_path / "events.parquet")
+    out = quality.quarantine_reasons(tmp_path)
+    assert out[["reason", "rows", "example_row"]].values.tolist() == [["truncated last line", 2, 70],
+                                                                      ["line is not valid UTF-8", 1, 3],
+                                                                      ["malformed JSON", 1, 9]]
+
+
 def test_worst_column_skips_columns_empty_by_design():
     con = warehouse.connect(":memory:")
     spells = pd.DataFrame({"member_id": ["a", "b", "c", None], "community_id": ["g"] * 4,
