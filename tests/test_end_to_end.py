@@ -106,3 +106,26 @@ def test_pptx_deck_converts_to_pdf_where_libreoffice_is_installed(e2e, tmp_path)
     pdf = (tmp_path / "deck.pdf").read_bytes()
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
     assert pdf.startswith(b"%PDF") and pages == len(Presentation(e2e.out / "deck.pptx").slides)
+
+
+def test_helper_texts_in_chinese_tables_are_chinese(e2e):
+    """Every method, reason, training-data and definition cell of every table the chapters show reads in
+    Chinese (those columns hold texts the helpers write in English; the glossary translates them)."""
+    from io import StringIO
+    import pandas as pd
+    from helpers.glossary import COLUMN_TEXTS_ZH
+    heads = {label(c, e2e.lang) for c in COLUMN_TEXTS_ZH}
+    seen, english = 0, []
+    for nb in sorted(e2e.out.glob("0*.ipynb")):
+        for cell in json.loads(nb.read_text(encoding="utf-8"))["cells"]:
+            for out in cell.get("outputs", []):
+                html = "".join(out.get("data", {}).get("text/html", ""))
+                if "<table" not in html:
+                    continue
+                for table in pd.read_html(StringIO(html)):
+                    for col in [c for c in table.columns if str(c) in heads]:
+                        values = table[col].dropna().astype(str)
+                        seen += len(values)
+                        english += [(nb.name, col, v) for v in values if not re.search(r"[\u4e00-\u9fff]", v)]
+    assert seen >= 20, "too few helper texts in the tables to check"
+    assert not english, english[:5]
