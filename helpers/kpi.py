@@ -384,14 +384,19 @@ def dau_wau_mau(events, messages, start, end, wau_days: int = 7, mau_days: int =
     # active day, and the spans of one member are disjoint, so a day's count is the running sum of
     # +1 where spans start and -1 where they end: one sort of the member-days, whatever n is (a join
     # of every day with the n days before it grows with n).
+    # The three windows' span ends come from one window pass and one query (the member-days with their
+    # next active day, then one group-by per window, stacked).
     nxt = amd.day.lead().over(ibis.window(group_by="member_id", order_by="day"))
     spans = amd.mutate(nxt=nxt)
-    deltas = []
-    for name, n in (("dau", 1), ("wau", wau_days), ("mau", mau_days)):
+    windows = (("dau", 1), ("wau", wau_days), ("mau", mau_days))
+    stops = {}
+    for name, n in windows:
         stop = spans.day + ibis.interval(days=n)
-        stop = ibis.ifelse(spans.nxt.notnull() & (spans.nxt < stop), spans.nxt, stop)
-        ends = spans.select(d=stop).group_by("d").agg(delta=-_.count())
-        deltas.append((name, _engine.to_pandas(ends, tz)))
+        stops[name] = ibis.ifelse(spans.nxt.notnull() & (spans.nxt < stop), spans.nxt, stop)
+    spans = spans.select(**stops)
+    parts = [spans.group_by(d=spans[name]).agg(delta=-_.count()).mutate(name=ibis.literal(name)) for name, _n in windows]
+    ends = _engine.to_pandas(ibis.union(*parts), tz)
+    deltas = [(name, ends[ends["name"] == name]) for name, _n in windows]
     starts = _engine.to_pandas(amd.group_by("day").agg(delta=_.count()), tz)
     days = pd.to_datetime(_engine.to_pandas(_calendar(start, end, tz).select("day"), tz)["day"]).sort_values()
     out = pd.DataFrame({"day": days.to_numpy()})
