@@ -260,6 +260,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "ship": ("Ship", "上线"),
     "iterate": ("Iterate", "迭代"),
     "stop": ("Stop", "停止"),
+    "review": ("Review", "复核"),
     "primary": ("Primary metric", "主要指标"),
     "itinerary_bounce_rate": ("Itinerary bounce rate", "行程咨询跳出率"),
     "community_activity_rate": ("Group-chat activity rate", "社群活跃率"),

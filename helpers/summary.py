@@ -14,7 +14,7 @@ from typing import Mapping
 
 import pandas as pd
 
-from helpers.glossary import in_sentence, label
+from helpers.glossary import in_sentence, label, t, zh_effect
 from helpers.prose import interval, pct, pp, pp_interval
 
 KPIS = ("active_rate", "core_share", "message_open_rate", "content_interaction_rate", "service_response",
@@ -76,17 +76,20 @@ def experiment_results(recorded: Mapping[str, dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
-def aa_caveat(recorded: Mapping[str, dict], experiment_id: str) -> str:
-    """A sentence when chapter 3's A/A check of the experiment (``aa_false_positive_rate_<id>``, with its
-    95% interval) rejects more often than 5%: its test's intervals are then too narrow on this data and a
-    decision resting on them is provisional. Empty when the interval holds 5% or lies below it, or when
-    the check was not recorded."""
+def aa_caveat(recorded: Mapping[str, dict], experiment_id: str, lang: str = "en") -> str:
+    """A sentence (in ``lang``) when chapter 3's A/A check of the experiment (``aa_false_positive_rate_<id>``,
+    with its 95% interval) rejects more often than 5%: its test's intervals are then too narrow on this data
+    and a decision resting on them is provisional. Empty when the interval holds 5% or lies below it, or
+    when the check was not recorded."""
     entry = recorded.get("03", {}).get(f"aa_false_positive_rate_{experiment_id}")
     ci = (entry or {}).get("ci") or [None, None]
     if entry is None or ci[0] is None or ci[0] <= 0.05:
         return ""
-    return (f" Its A/A check rejects {pct(entry['value'])} of chance splits {interval(*ci)}, above the 5% it should, so "
-            "its interval is too narrow: treat this decision as provisional.")
+    rate, ci_text = pct(entry["value"]), interval(*ci)
+    return t(lang, f" Its A/A check rejects {rate} of chance splits {ci_text}, above the 5% it should, so "
+                   "its interval is too narrow: treat this decision as provisional.",
+             f"其 A/A 检验在 {rate} 的随机拆分中判定有差异（{ci_text[1:-1]}），高于应有的 5%，说明其区间偏窄："
+             "此决策应视为暂定。")
 
 
 def _sure_relative(effect, low, high, baseline) -> float:
@@ -99,9 +102,29 @@ def _sure_relative(effect, low, high, baseline) -> float:
     return min(abs(low), abs(high)) / abs(baseline) if low * high > 0 else 0.0
 
 
-def recommendations(recorded: Mapping[str, dict], catalogue: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Ranked recommendations: ``rank, experiment_id, action, impact, text`` (the text names the experiment
-    and its primary metric by their glossary labels). Shipped experiments come
+def _recommendation(r, lang: str) -> str:
+    """The sentence of one experiment of :func:`experiment_results` (decision, metric, effect with its
+    interval, relative effect) in ``lang``."""
+    ci = pp_interval(r.ci_low, r.ci_high) if r.ci_low is not None else t(lang, "(no interval)", "（无区间）")
+    sure = r.ci_low is not None and r.impact > 0
+    decision = label(r.decision or "review", lang)
+    if lang == "en":
+        rel = (f", {r.relative_effect:+.0%} relative to its baseline"
+               + (f" ({math.copysign(r.impact, r.effect):+.0%} at the interval's end nearest 0)" if sure else "")
+               if r.relative_effect is not None else "")
+        what = f"{in_sentence(label(r.metric))} " if r.metric else ""
+        return f"{decision} {in_sentence(label(r.experiment_id))}: {what}{pp(r.effect)} {ci}{rel}."
+    rel = (f"，相对基线 {r.relative_effect:+.0%}"
+           + (f"（区间靠近 0 的一端为 {math.copysign(r.impact, r.effect):+.0%}）" if sure else "")
+           if r.relative_effect is not None else "")
+    what = f"{label(r.metric, lang)} " if r.metric else ""
+    return f"{decision}{label(r.experiment_id, lang)}：{what}{zh_effect(f'{pp(r.effect)} {ci}')}{rel}。"
+
+
+def recommendations(recorded: Mapping[str, dict], catalogue: pd.DataFrame | None = None,
+                    lang: str = "en") -> pd.DataFrame:
+    """Ranked recommendations: ``rank, experiment_id, action, impact, text`` (the text, in ``lang``, names the
+    experiment and its primary metric by their glossary labels). Shipped experiments come
     first, then 'iterate' ones, then strategies still to test (by ICE, from ``catalogue`` if given).
     Within a decision the **impact** is the relative effect the interval guarantees: the end of the 95%
     interval nearest 0 over the baseline, as a magnitude (0 when the interval crosses 0, the point
@@ -113,18 +136,13 @@ def recommendations(recorded: Mapping[str, dict], catalogue: pd.DataFrame | None
     res = res.sort_values(["order", "impact"], ascending=[True, False])
     rows = []
     for r in res.itertuples():
-        ci = pp_interval(r.ci_low, r.ci_high) if r.ci_low is not None else "(no interval)"
-        rel = (f", {r.relative_effect:+.0%} relative to its baseline"
-               + (f" ({math.copysign(r.impact, r.effect):+.0%} at the interval's end nearest 0)" if r.ci_low is not None and r.impact > 0 else "")
-               if r.relative_effect is not None else "")
-        what = f"{in_sentence(label(r.metric))} " if r.metric else ""
         rows.append(dict(experiment_id=r.experiment_id, action=r.decision or "review", impact=r.impact,
-                         text=f"{(r.decision or 'review').capitalize()} {in_sentence(label(r.experiment_id))}: "
-                              f"{what}{pp(r.effect)} {ci}{rel}." + aa_caveat(recorded, r.experiment_id)))
+                         text=_recommendation(r, lang) + aa_caveat(recorded, r.experiment_id, lang)))
     if catalogue is not None:
         for r in catalogue[catalogue["status"] == "planned"].itertuples():
             rows.append(dict(experiment_id=r.strategy_id, action="test next", impact=None,
-                             text=f"Test next: {r.strategy} (ICE {r.ice:.1f}); {r.insight}."))
+                             text=t(lang, f"Test next: {r.strategy} (ICE {r.ice:.1f}); {r.insight}.",
+                                    f"下一步测试：{label(r.strategy_id, lang)}（ICE {r.ice:.1f}）；{r.insight}。")))
     out = pd.DataFrame(rows, columns=["experiment_id", "action", "impact", "text"])
     out.insert(0, "rank", range(1, len(out) + 1))
     return out

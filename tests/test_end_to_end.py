@@ -94,6 +94,9 @@ def test_pptx_deck_opens_with_scoreboard_and_every_chart(e2e):
     assert all(table.cell(i, 1).text not in ("", "n/a") for i in range(1, len(kpis) + 1))
     start = json.loads((e2e.out / "run.json").read_text(encoding="utf-8"))["parameters"]["start"]
     assert slides[0].placeholders[1].text.endswith(start)  # the run's own start, though run.json comes after the deck
+    assert has_recs  # the recommendations slide speaks the run's language, like the charts' headlines
+    recs = "\n".join(sh.text_frame.text for sh in slides[-1].shapes if sh.has_text_frame)
+    assert recs.startswith("建议") and "上线" in recs and not re.search(r"Ship|Test next|relative|\bpp\b", recs), recs[:300]
 
 
 def test_pptx_deck_converts_to_pdf_where_libreoffice_is_installed(e2e, tmp_path):

@@ -79,3 +79,18 @@ def test_scoreboard_chart_sets_the_test_period_beside_the_baseline():
     alone = plots.plot_scoreboard(board.drop(columns=["test", "test_low", "test_high"]), "t")
     assert alone.get_legend() is None and len(alone.patches) == 2
     plt.close(alone.figure)
+
+
+def test_recommendations_read_in_chinese_with_the_same_figures_and_order():
+    en = summary.recommendations(RECORDED, strategy.catalogue())
+    zh = summary.recommendations(RECORDED, strategy.catalogue(lang="zh"), lang="zh")
+    assert zh[["rank", "experiment_id", "action", "impact"]].equals(en[["rank", "experiment_id", "action", "impact"]])
+    assert zh.iloc[0]["text"] == ("上线导航优化：行程咨询跳出率 -14.0 个百分点（95% CI -15.0 至 -13.0 个百分点），"
+                                  "相对基线 -44%（区间靠近 0 的一端为 -41%）。")
+    assert zh.iloc[2]["text"].startswith("迭代") and "区间靠近 0" not in zh.iloc[2]["text"]  # its interval crosses 0
+    planned = zh[zh["action"] == "test next"]["text"]
+    assert len(planned) >= 2 and all(t.startswith("下一步测试：") and "ICE" in t for t in planned)
+    assert not any(w in " ".join(zh["text"]) for w in ("Ship", "Test next", "relative", "pp"))
+    loose = {**RECORDED, "03": {**RECORDED["03"], "aa_false_positive_rate_nav_fix": {"value": 0.088, "ci": [0.072, 0.107]}}}
+    assert summary.aa_caveat(loose, "nav_fix", "zh") == ("其 A/A 检验在 8.8% 的随机拆分中判定有差异（95% CI 7.2%–10.7%），"
+                                                          "高于应有的 5%，说明其区间偏窄：此决策应视为暂定。")
