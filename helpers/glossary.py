@@ -623,10 +623,14 @@ TRAINED_ON_ZH = [
 
 # quarantine reasons of helpers.ingest, as helpers.quality.quarantine_reasons groups them (row details cut
 # off); a reason of several checks joins them with "; " and each is translated on its own
+_EXPECTED_ZH = {"text": "文本", "text or integer id": "文本或整数 ID", "integer": "整数", "number": "数字",
+                "boolean": "布尔值", "array": "数组", "integer Unix milliseconds": "整数 Unix 毫秒时间戳",
+                "integer Unix seconds": "整数 Unix 秒时间戳", "ISO 8601 timestamp text": "ISO 8601 时间戳文本",
+                "date text YYYY-MM-DD": "YYYY-MM-DD 日期文本", "a number": "数字", "true or false": "true 或 false"}
 _CHECKS_ZH = [
     (r"missing required value", "缺少必填值"),
-    (r"wrong type, expected (.+)", "类型错误，应为 {0}"),
-    (r"out of range for (.+) \(years 2000-2099\)", "超出 {0} 的范围（2000–2099 年）"),
+    (r"wrong type, expected (.+)", lambda m: f"类型错误，应为{_EXPECTED_ZH.get(m[1], ' ' + m[1])}"),
+    (r"out of range for (.+) \(years 2000-2099\)", lambda m: f"超出{_EXPECTED_ZH.get(m[1], ' ' + m[1])}的范围（2000–2099 年）"),
     (r"not an ISO 8601 timestamp", "不是 ISO 8601 时间戳"),
     (r"naive timestamp \(no UTC offset\), not guessed", "时间戳没有 UTC 偏移，不作猜测"),
     (r"not a date YYYY-MM-DD", "不是 YYYY-MM-DD 日期"),
@@ -653,7 +657,9 @@ REASONS_ZH = [
      "未知客户的授权记录（userid 不在企业微信联系人或群聊中）"),
     (r"unknown contact_id: not a Salesforce Contact in Contact.csv", "未知 contact_id：不是 Contact.csv 中的 Salesforce 联系人"),
     (r"unknown requester_id: not a Zendesk end-user in the users files", "未知 requester_id：不是 users 文件中的 Zendesk 终端用户"),
-    (r"(.+) of an unknown ticket_id \(not in the kept tickets\)", "属于未知 ticket_id 的 {0}（不在保留的工单中）"),
+    (r"(.+) of an unknown ticket_id \(not in the kept tickets\)", "属于未知 ticket_id 的 {0} 记录（不在保留的工单中）"),
+    (r"unknown message: msgid is not in the archive", "未知消息：msgid 不在会话存档中"),
+    (r"unknown ticket: ticket_id is not in the Zendesk export", "未知工单：ticket_id 不在 Zendesk 导出中"),
     (r"add_member for a member already in the chat", "add_member 的成员已在群中"),
     (r"del_member for a member not in the chat \(no snapshot entry or add_member before it\)",
      "del_member 的成员不在群中（快照中没有，此前也没有 add_member）"),

@@ -497,7 +497,7 @@ def test_helper_texts_in_tables_read_in_chinese_with_their_parameters():
     assert (column_text("column 'order_time': naive timestamp (no UTC offset), not guessed", "reason", "zh")
             == "列“order_time”：时间戳没有 UTC 偏移，不作猜测")
     assert (column_text("column 'a': missing required value; column 'b': wrong type, expected integer", "reason", "zh")
-            == "列“a”：缺少必填值；列“b”：类型错误，应为 integer")
+            == "列“a”：缺少必填值；列“b”：类型错误，应为整数")
     assert column_text("duplicate event", "reason", "zh") == "重复的事件"
     assert column_text("duplicate msgid", "reason", "zh") == "重复的 msgid"
     assert column_text("duplicate id", "reason", "zh") == "重复的 ID"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -133,6 +134,19 @@ def test_every_planted_defect_is_quarantined_with_its_reason(dirty):
                      q["reason"]))
     assert got == sorted(EXPECTED)
     assert set(q["run_id"]) == {"dirty"}
+
+
+def test_every_quarantine_reason_reads_in_chinese(dirty, tmp_path):
+    from helpers import quality
+    from helpers.glossary import column_text
+    _, q, _ = dirty
+    q.to_parquet(tmp_path / "all.parquet")
+    kinds = quality.quarantine_reasons(tmp_path)["reason"]
+    assert len(kinds) >= 15
+    for kind in kinds:
+        zh = column_text(kind, "reason", "zh")
+        assert re.search(r"[\u4e00-\u9fff]", zh) and not re.search(
+            r"\b(not|no|unknown|duplicate|column|missing|expected|wrong|of|in|for|integer|line)\b", zh), (kind, zh)
 
 
 def test_row_account_balances_per_file(dirty):
