@@ -629,8 +629,8 @@ _EXPECTED_ZH = {"text": "文本", "text or integer id": "文本或整数 ID", "i
                 "date text YYYY-MM-DD": "YYYY-MM-DD 日期文本", "a number": "数字", "true or false": "true 或 false"}
 _CHECKS_ZH = [
     (r"missing required value", "缺少必填值"),
-    (r"wrong type, expected (.+)", lambda m: f"类型错误，应为{_EXPECTED_ZH.get(m[1], ' ' + m[1])}"),
-    (r"out of range for (.+) \(years 2000-2099\)", lambda m: f"超出{_EXPECTED_ZH.get(m[1], ' ' + m[1])}的范围（2000–2099 年）"),
+    (r"wrong type, expected (.+)", lambda m: f"类型错误，应为{_word(_EXPECTED_ZH, m[1])}"),
+    (r"out of range for (.+) \(years 2000-2099\)", lambda m: f"超出{_word(_EXPECTED_ZH, m[1])}的范围（2000–2099 年）"),
     (r"not an ISO 8601 timestamp", "不是 ISO 8601 时间戳"),
     (r"naive timestamp \(no UTC offset\), not guessed", "时间戳没有 UTC 偏移，不作猜测"),
     (r"not a date YYYY-MM-DD", "不是 YYYY-MM-DD 日期"),
@@ -641,7 +641,7 @@ _CHECKS_ZH = [
 _DUPLICATE_ZH = {"event": "事件", "id": " ID", "receiver": "接收方", "owner": "负责人", "unit": "实验单元"}
 REASONS_ZH = [
     (r"column '([^']+)': (.+)", lambda m: f"列“{m[1]}”：{_by_pattern(m[2], _CHECKS_ZH)}"),
-    (r"duplicate (.+)", lambda m: f"重复的{_DUPLICATE_ZH.get(m[1], ' ' + m[1])}"),
+    (r"duplicate (.+)", lambda m: f"重复的{_word(_DUPLICATE_ZH, m[1])}"),
     (r"record is not a JSON object", "记录不是 JSON 对象"),
     (r"truncated last line", "最后一行被截断"),
     (r"malformed JSON", "JSON 格式错误"),
@@ -668,6 +668,11 @@ REASONS_ZH = [
 # the columns whose texts relabel translates under "zh", with the patterns it uses
 COLUMN_TEXTS_ZH = {"definition": DEFINITIONS_ZH, "method": METHODS_ZH, "analysis_method": METHODS_ZH,
                    "trained_on": TRAINED_ON_ZH, "reason": REASONS_ZH}
+
+
+def _word(words: dict, key: str) -> str:
+    """The Chinese of ``key`` in ``words``; an identifier or word it lacks stays, set off by a space."""
+    return words.get(key, " " + key)
 
 
 def _by_pattern(text: str, patterns) -> str:
