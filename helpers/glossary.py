@@ -765,10 +765,10 @@ def relabel(df, lang: Lang = "en", columns: bool = True, values: tuple[str, ...]
         if missing is not None and out.iloc[:, i].isna().any():
             col = out.iloc[:, i]
             out.isetitem(i, col.astype(object).where(col.notna(), missing))
-    for col in COLUMN_TEXTS_ZH:  # helpers' definitions, methods, reasons... with their parameters
-        if col in out.columns and lang != "en":
+    if lang != "en":
+        for col in [c for c in COLUMN_TEXTS_ZH if c in out.columns]:  # helpers' definitions, methods, reasons...
             out[col] = out[col].map(lambda v, c=col: column_text(v, c, lang))
-    if lang != "en":  # effects and intervals written by helpers.prose ("+6.0 pp (95% CI +5.6 to +6.4 pp)")
+        # effects and intervals written by helpers.prose ("+6.0 pp (95% CI +5.6 to +6.4 pp)")
         for i in range(out.shape[1]):
             if out.iloc[:, i].dtype == object:
                 out.isetitem(i, out.iloc[:, i].map(zh_effect))

@@ -499,6 +499,9 @@ def test_helper_texts_in_tables_read_in_chinese_with_their_parameters():
     assert (column_text("column 'a': missing required value; column 'b': wrong type, expected integer", "reason", "zh")
             == "列“a”：缺少必填值；列“b”：类型错误，应为整数")
     assert column_text("duplicate event", "reason", "zh") == "重复的事件"
+    from helpers.glossary import _EXPECTED_ZH
+    from helpers.ingest.validation import _EXPECT
+    assert set(_EXPECT.values()) <= set(_EXPECTED_ZH)  # every expected type validation can name has its Chinese
     assert column_text("duplicate msgid", "reason", "zh") == "重复的 msgid"
     assert column_text("duplicate id", "reason", "zh") == "重复的 ID"
     assert column_text("delta-method z", "method", "en") == "delta-method z"
