@@ -24,7 +24,12 @@ node_modules/.installed: package.json
 	npm install --no-audit --no-fund --silent
 	@touch $@
 
-setup: $(VENV)/.installed node_modules/.installed
+# the funnel's compiled scan (Cython, built in place; helpers.funnel falls back to its list route without it)
+helpers/.funnel_scan-built: helpers/_funnel_scan.pyx $(VENV)/.installed
+	@if $(VENV)/bin/cythonize -i -q -3 helpers/_funnel_scan.pyx; then rm -rf build; touch $@; else rm -rf build; \
+		echo "helpers/_funnel_scan.pyx did not compile (is gcc installed?): funnels take the slower list route"; fi
+
+setup: $(VENV)/.installed node_modules/.installed helpers/.funnel_scan-built
 
 run: setup
 	$(PY) -m helpers run --scale $(SCALE) --seed $(SEED) --data-dir $(DATA_DIR) --lang $(LANG_LABELS) \

@@ -4,7 +4,9 @@ Steps ``home -> itinerary_consult -> booking_form -> booking_submit`` (a step is
 ``page_view``, else the event name) over the synthetic ``events`` table of ``_common`` (about 100 events
 per member over 75 days). Each implementation runs in a fresh interpreter on the same table:
 
-- ``kit``: ``helpers.funnel.build_funnel(events, steps, window_days=7)`` on the DuckDB file (Ibis).
+- ``kit``: ``helpers.funnel.build_funnel(events, steps, window_days=7)`` on the DuckDB file: its
+  ``"auto"`` method takes the compiled scan (``helpers/_funnel_scan.pyx``, built by ``make setup``):
+  the step events fetched in stored order, one pass per member in two threads.
 - ``floor``: DuckDB ``count(DISTINCT member_id)`` per node over the same table restricted to the four
   step nodes: one scan and one hash aggregate, no order at all; no funnel can cost less. (Its counts
   bound the funnel's from above; step 1 must agree, and that is its check.)

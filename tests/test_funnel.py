@@ -334,3 +334,61 @@ def test_list_scan_refuses_what_it_does_not_compute():
         funnel.funnel_members(SIX, STEPS, 1, optional_steps=[1], method="lists")
     with pytest.raises(ValueError, match="method"):
         funnel.funnel_members(SIX, STEPS, 1, method="fast")
+
+
+# ---- the compiled scan (helpers/_funnel_scan.pyx, built by `make setup`) --------------------------------
+
+def test_the_compiled_scan_is_built():
+    # `make test` builds it first; without it build_funnel would quietly take the slower list route
+    assert funnel._funnel_scan is not None
+
+
+def test_scan_counts_hand_logs_as_the_list_route_does():
+    assert funnel.build_funnel(SIX, STEPS, method="scan")["members"].tolist() == [2, 1, 1]
+    assert funnel.build_funnel(SIX, STEPS, method="scan")["median_seconds_to_step"].tolist() == [0.0, 300.0, 600.0]
+    ties = log([("a", "10:00", "home"), ("a", "10:00", "itinerary_consult")])
+    assert funnel.build_funnel(ties, STEPS[:2], method="scan")["members"].tolist() == [1, 0]
+    late = log([("b", "10:00", "home"), ("b", "2026-06-09 10:00", "itinerary_consult")])
+    assert funnel.build_funnel(late, STEPS[:2], window_days=1, method="scan")["members"].tolist() == [1, 0]
+    for steps in (["mall", "home"], STEPS):  # nobody enters; and the same frame as the list route
+        pd.testing.assert_frame_equal(funnel.build_funnel(SIX, steps, method="scan"),
+                                      funnel.build_funnel(SIX, steps, method="lists"))
+
+
+def test_scan_kernel_on_arrays_in_member_and_time_order():
+    from helpers import _funnel_scan
+    h = np.array([5, 5, 5, 9, 9], dtype=np.uint64)
+    us = np.array([0, 10, 10, 3, 7], dtype=np.int64)
+    c = np.array([0, 1, 0, 0, 1], dtype=np.int8)  # codes = steps 0 and 1
+    heads, entered, sec = _funnel_scan.scan(h, us, c, np.array([[0], [1]], dtype=np.int8), 2, -1)
+    # member 5: step 1 at 10 extends the chain started at 0 (the step 0 at 10 is a tie, not before it)
+    assert heads.tolist() == [5, 9] and entered.tolist() == [0, 3] and sec[:, 1].tolist() == [10, 4]
+    assert _funnel_scan.scan(h, us, c, np.array([[0], [1]], dtype=np.int8), 2, 5)[2][:, 1].tolist() == [-1, 4]
+    assert _funnel_scan.scan(h, us[::-1].copy(), c, np.array([[0], [1]], dtype=np.int8), 2, -1) is None
+
+
+def test_scan_refuses_what_it_does_not_compute_and_auto_falls_back():
+    with pytest.raises(ValueError, match="plain ordered"):
+        funnel.build_funnel(SIX, STEPS, optional_steps=[1], method="scan")
+    with pytest.raises(ValueError, match="build_funnel"):
+        funnel.funnel_members(SIX, STEPS, method="scan")
+
+
+def test_without_the_compiled_scan_auto_takes_the_list_route(monkeypatch):
+    want = funnel.build_funnel(SIX, STEPS)
+    monkeypatch.setattr(funnel, "_funnel_scan", None)
+    pd.testing.assert_frame_equal(funnel.build_funnel(SIX, STEPS), want)
+    with pytest.raises(ValueError, match="compiled"):
+        funnel.build_funnel(SIX, STEPS, method="scan")
+
+
+@settings(max_examples=80, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plain_ordered_case())
+def test_scan_agrees_with_the_reference_and_the_list_route(case):
+    df, steps, window = case
+    ref = reference_members(df, steps, window, "ordered", None, [], [])
+    want = funnel.build_funnel(df, steps, window, method="lists")
+    assert want["members"].tolist() == [sum(v[0][k] for v in ref.values()) for k in range(len(steps))]
+    # rows as drawn (the scan refetches them sorted) and in (member, time) order (the scan takes them as stored)
+    for rows in (df, df.sort_values(["member_id", "ts"], kind="stable")):
+        pd.testing.assert_frame_equal(funnel.build_funnel(rows, steps, window, method="scan"), want)
