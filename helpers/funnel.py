@@ -433,8 +433,7 @@ def build_funnel(events, steps: Sequence[str], window_days: float | None = 14, o
     keys = [breakdown] if breakdown else []
     if wide is None:
         per = funnel_members(events, steps, window_days, order, step_windows, optional_steps, exclusions,
-                             breakdown, members=members, start=start, end=end, tz=tz,
-                             method="auto" if method == "scan" else method)
+                             breakdown, members=members, start=start, end=end, tz=tz, method=method)
         aggs = {}
         for k in range(1, len(steps) + 1):
             aggs[f"n{k}"] = per[f"reached_{k}"].sum()
