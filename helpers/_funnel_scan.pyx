@@ -33,12 +33,12 @@ cdef inline void _step(int k, int64_t t, int64_t* a, int64_t* seconds, int64_t* 
 
 def scan(const uint64_t[::1] member, const int64_t[::1] us, const int8_t[::1] code,
          const int8_t[:, ::1] steps_of, int n, int64_t window_us):
-    """``(heads, entered, seconds)`` for rows sorted by ``member`` (a key per member, e.g. a hash),
+    """``(starts, entered, seconds)`` for rows sorted by ``member`` (a key per member, e.g. a hash),
     then ``us`` (microseconds); ``None`` when a member's times decrease (rows not in that order).
 
     ``code[j]`` numbers row ``j``'s node; ``steps_of[c]`` lists the steps node ``c`` stands for, in
-    descending order, padded with -1. ``window_us < 0``: no window. ``heads``: the key of each run of
-    equal keys (one per member when the rows are grouped by member); ``entered``: the run's first
+    descending order, padded with -1. ``window_us < 0``: no window. ``starts``: the first row of each
+    run of equal keys (one run per member when the rows are grouped by member); ``entered``: the run's first
     step-1 time (``NONE`` = none); ``seconds[i, k]``: microseconds from chain start to the earliest
     completion of step ``k`` (-1: not reached; column 0 unused)."""
     cdef Py_ssize_t N = us.shape[0], D = steps_of.shape[1]
@@ -55,11 +55,11 @@ def scan(const uint64_t[::1] member, const int64_t[::1] us, const int8_t[::1] co
                 break
     if not ordered:
         return None
-    heads_a = np.empty(runs, dtype=np.uint64)
+    starts_a = np.empty(runs, dtype=np.int64)
     entered_a = np.full(runs, NONE, dtype=np.int64)
     seconds_a = np.full((runs, n), -1, dtype=np.int64)
     a_a = np.empty(n, dtype=np.int64)
-    cdef uint64_t[::1] heads = heads_a
+    cdef int64_t[::1] starts = starts_a
     cdef int64_t[::1] entered = entered_a
     cdef int64_t[:, ::1] seconds = seconds_a
     cdef int64_t[::1] a = a_a
@@ -68,7 +68,7 @@ def scan(const uint64_t[::1] member, const int64_t[::1] us, const int8_t[::1] co
         i = -1
         while j < N:
             i += 1
-            heads[i] = member[j]
+            starts[i] = j
             for k in range(n):
                 a[k] = NONE
             end = j + 1
@@ -95,4 +95,4 @@ def scan(const uint64_t[::1] member, const int64_t[::1] us, const int8_t[::1] co
                                 if k <= s:
                                     break
                 j = g
-    return heads_a, entered_a, seconds_a
+    return starts_a, entered_a, seconds_a

@@ -37,8 +37,9 @@ window route on ``benchmarks/bench_funnel.py``'s 1e7 events in the warehouse's m
 (2.95 s against 10.3 s, best of three in one process, on a busy machine). ``build_funnel`` of such a
 funnel without a breakdown goes further (``method="scan"``, chosen by ``"auto"`` when
 ``helpers/_funnel_scan.pyx`` is compiled): DuckDB hands over the step events in stored order and one
-compiled pass runs the recursion per member (``_scan_wide``); at 1e7 events about 2.5x faster than the
-list route, close to the cost of reading the step events at all. A property test checks every route
+compiled pass runs the recursion per member (``_scan_units``); at 1e7 events about 2.5x faster than the
+list route, close to the cost of reading the step events at all. ``time_to_convert`` and breakdowns take
+it too. A property test checks every route
 against a brute-force enumeration of chains.
 """
 from __future__ import annotations
@@ -334,9 +335,9 @@ def _scan_lists(t, steps, win_us, part) -> ibis.Table:
 
 
 def _scan_halves(cols, steps_of, n, win):
-    """``(entered, seconds)`` of the compiled scan over ``cols`` (``h``, ``us``, ``c``), its two halves
-    (split between members) scanned in two threads; ``None`` when the rows are not grouped by member
-    in time order (a member's times decrease, or a member's rows come in more than one run)."""
+    """``(starts, entered, seconds)`` of the compiled scan over ``cols`` (``h``, ``us``, ``c``), its two
+    halves (split between units) scanned in two threads; ``None`` when the rows are not grouped by unit
+    in time order (a unit's times decrease, or a unit's rows come in more than one run)."""
     h, us, c = cols["h"], cols["us"], cols["c"]
     cut = len(h) // 2
     while 0 < cut < len(h) and h[cut] == h[cut - 1]:
@@ -346,23 +347,26 @@ def _scan_halves(cols, steps_of, n, win):
         outs = list(pool.map(lambda p: _funnel_scan.scan(h[p], us[p], c[p], steps_of, n, win), parts))
     if any(o is None for o in outs):
         return None
-    heads = np.sort(np.concatenate([o[0] for o in outs]))
+    starts = np.concatenate([outs[0][0], outs[1][0] + cut])
+    heads = np.sort(h[starts])
     if (heads[1:] == heads[:-1]).any():
         return None
-    return np.concatenate([o[1] for o in outs]), np.concatenate([o[2] for o in outs])
+    return starts, np.concatenate([o[1] for o in outs]), np.concatenate([o[2] for o in outs])
 
 
-def _scan_wide(t, steps, win_us) -> pd.DataFrame:
-    """``build_funnel``'s one-row frame (``n{k}``, ``med{k}``, ``p90{k}``) of a plain ordered funnel
-    from the compiled scan (``helpers/_funnel_scan.pyx``) over the step events ``t`` (DuckDB).
+def _scan_units(t, steps, win_us, keys) -> pd.DataFrame:
+    """One row per unit (member, or member and breakdown value) who did step 1, from the compiled scan
+    (``helpers/_funnel_scan.pyx``) over the step events ``t`` (DuckDB): the breakdown column,
+    ``entered_us`` and ``seconds_1..N`` (NaN: not reached).
 
-    DuckDB hands over each step event's ``hash(member_id)``, microseconds and node code as numpy arrays
-    in the table's stored order; on the warehouse's layout (by member, then time) that order is the
-    scan's, so nothing is sorted. Otherwise (a member's times decrease, or a member's rows are not
-    together) the rows are fetched again ordered by member and time. Members are told apart by the
-    64-bit hash, so two members whose hashes are equal *and* whose rows are neighbours would merge:
-    with M members the chance is about M / 1.8e19. Medians and 90th percentiles interpolate
-    linearly, as DuckDB's ``quantile_cont`` does for the other routes."""
+    DuckDB hands over each step event's unit key (``hash(member_id)``, or ``hash(member_id, value)``),
+    microseconds and node code as numpy arrays in the table's stored order; on the warehouse's layout
+    (by member, then time) that order is the scan's, so nothing is sorted. Otherwise (a unit's times
+    decrease, or its rows are not together, as for a breakdown by an event property) the rows are
+    fetched again ordered by member, value and time. Units are told apart by the 64-bit hash, so two
+    units whose hashes are equal *and* whose rows are neighbours would merge: with M units the chance
+    is about M / 1.8e19. A breakdown value travels as its hash and is read back from the distinct
+    values."""
     nodes = sorted(set(steps))
     code = {nd: i for i, nd in enumerate(nodes)}
     of = [sorted((k for k, s in enumerate(steps) if s == nd), reverse=True) for nd in nodes]
@@ -371,21 +375,47 @@ def _scan_wide(t, steps, win_us) -> pd.DataFrame:
         steps_of[c, :len(ks)] = ks
     con = t._find_backend(use_default=True)
     con._register_in_memory_tables(t)  # memtables (pandas inputs) must exist before the raw query
-    inner = ibis.to_sql(t.select("member_id", "us", c=t.node.cases(*code.items(), else_=None)), dialect="duckdb")
-    sql = f"SELECT hash(member_id) AS h, us, c::TINYINT AS c FROM ({inner}) AS e"
+    inner = ibis.to_sql(t.select("member_id", "us", *keys, c=t.node.cases(*code.items(), else_=None)),
+                        dialect="duckdb")
+    k = '"' + keys[0].replace('"', '""') + '"' if keys else None  # the breakdown column, quoted
+    sql = (f"SELECT hash(member_id{', ' + k if keys else ''}) AS h, us, c::TINYINT AS c"
+           f"{f', hash({k}) AS hk' if keys else ''} FROM ({inner}) AS e")
     win = -1 if win_us is None else win_us
-    out = _scan_halves(con.con.sql(sql).fetchnumpy(), steps_of, len(steps), win)
-    if out is None:  # not in (member, time) order as stored
-        out = _scan_halves(con.con.sql(f"{sql} ORDER BY member_id, us").fetchnumpy(), steps_of, len(steps), win)
-    entered, micro = out
-    micro = micro[entered != _funnel_scan.NONE_US]  # members who did the first step
-    row = {}
-    for k in range(len(steps)):
-        sec = np.zeros(len(micro)) if k == 0 else micro[micro[:, k] >= 0, k] / 1e6
-        row[f"n{k + 1}"] = len(sec)
-        q = np.quantile(sec, [0.5, 0.9]) if len(sec) else [np.nan, np.nan]
-        row[f"med{k + 1}"], row[f"p90{k + 1}"] = q[0], q[1]
-    return pd.DataFrame([row])
+    cols = con.con.sql(sql).fetchnumpy()
+    out = _scan_halves(cols, steps_of, len(steps), win)
+    if out is None:  # not in (unit, time) order as stored
+        cols = con.con.sql(f"{sql} ORDER BY member_id, {k + ', ' if keys else ''}us").fetchnumpy()
+        out = _scan_halves(cols, steps_of, len(steps), win)
+    starts, entered, micro = out
+    did = entered != _funnel_scan.NONE_US  # units who did the first step
+    units = pd.DataFrame({"entered_us": entered[did]})
+    for j in range(len(steps)):
+        units[f"seconds_{j + 1}"] = 0.0 if j == 0 else np.where(micro[did, j] >= 0, micro[did, j] / 1e6, np.nan)
+    if keys:
+        values = dict(con.con.sql(f"SELECT DISTINCT hash({k}), {k} FROM ({inner}) AS e").fetchall())
+        units.insert(0, keys[0], pd.Series(cols["hk"][starts[did]]).map(values).to_numpy())
+    return units
+
+
+def _scanned_units(events, steps, window_days, order, step_windows, optional_steps, exclusions, breakdown,
+                   members, start, end, tz, method) -> pd.DataFrame | None:
+    """:func:`_scan_units`' frame when ``method`` allows the compiled scan and the funnel is a plain
+    ordered one on DuckDB (no step windows, optional steps or exclusions); else ``None`` (the caller
+    takes :func:`funnel_members`), or a ``ValueError`` for ``method="scan"``."""
+    steps, step_windows, opt, excl = _check(steps, window_days, order, step_windows, optional_steps, exclusions)
+    check_one_of("method", method, METHODS)
+    units = None
+    plain = order == "ordered" and step_windows is None and not opt and not excl
+    if method in ("auto", "scan") and plain and _funnel_scan is not None:
+        t, keys = with_breakdown(journey_nodes(events, start, end, tz, nodes=steps), breakdown, members, tz)
+        if keys:
+            t = t.filter(t[breakdown].notnull())
+        if _engine.backend_name(t) == "duckdb":
+            units = _scan_units(t, steps, None if window_days is None else int(round(window_days * US_PER_DAY)), keys)
+    if units is None and method == "scan":
+        raise ValueError("`method='scan'` needs a plain ordered funnel (no step windows, optional steps or "
+                         "exclusions) on DuckDB, and the compiled helpers/_funnel_scan module (`make setup`).")
+    return units
 
 
 def build_funnel(events, steps: Sequence[str], window_days: float | None = 14, order: Order = "ordered",
@@ -419,19 +449,21 @@ def build_funnel(events, steps: Sequence[str], window_days: float | None = 14, o
     the earliest completion; interpolated quantiles; 0 at step 1).
     """
     steps, _, opt, _ = _check(steps, window_days, order, step_windows, optional_steps, exclusions)
-    check_one_of("method", method, METHODS)
-    wide = None
-    plain = order == "ordered" and step_windows is None and not opt and not list(exclusions) and breakdown is None
-    if method in ("auto", "scan") and plain and _funnel_scan is not None:
-        t = journey_nodes(events, start, end, tz, nodes=steps)
-        if _engine.backend_name(t) == "duckdb":
-            wide = _scan_wide(t, steps, None if window_days is None else int(round(window_days * US_PER_DAY)))
-    if wide is None and method == "scan":
-        raise ValueError("`method='scan'` needs a plain ordered funnel (no step windows, optional steps, exclusions "
-                         "or breakdown) on DuckDB, and the compiled helpers/_funnel_scan module (`make setup`).")
     opt = set(opt)
     keys = [breakdown] if breakdown else []
-    if wide is None:
+    units = _scanned_units(events, steps, window_days, order, step_windows, optional_steps, exclusions, breakdown,
+                           members, start, end, tz, method)
+    if units is not None:
+        g = units.groupby(keys) if keys else units.groupby(np.zeros(len(units)))
+        secs = [f"seconds_{k}" for k in range(1, len(steps) + 1)]
+        wide = pd.concat([g[secs].count().set_axis([f"n{k}" for k in range(1, len(steps) + 1)], axis=1),
+                          g[secs].median().set_axis([f"med{k}" for k in range(1, len(steps) + 1)], axis=1),
+                          g[secs].quantile(0.9).set_axis([f"p90{k}" for k in range(1, len(steps) + 1)], axis=1)], axis=1)
+        wide = wide.reset_index() if keys else wide
+        if wide.empty and not keys:  # as the engine's aggregate of no rows: one row, nobody entered
+            wide = pd.DataFrame([{**{f"n{k}": 0 for k in range(1, len(steps) + 1)},
+                                  **{f"{q}{k}": np.nan for q in ("med", "p90") for k in range(1, len(steps) + 1)}}])
+    else:
         per = funnel_members(events, steps, window_days, order, step_windows, optional_steps, exclusions,
                              breakdown, members=members, start=start, end=end, tz=tz, method=method)
         aggs = {}
@@ -515,12 +547,25 @@ def time_to_convert(events, steps: Sequence[str], window_days: float | None = 14
     (1 - S(t)), ci_low, ci_high, at_risk, subjects`` at each event time, starting at 0.
     """
     from lifelines import KaplanMeierFitter
-    per = funnel_members(events, steps, window_days, order, breakdown=breakdown, members=members,
-                         start=start, end=end, tz=tz, **funnel_kwargs)
     last = len(list(steps))
     keys = [breakdown] if breakdown else []
-    df = _engine.to_pandas(per.select(*keys, "entered_ts", done=per[f"reached_{last}"],
-                                      seconds=per[f"seconds_{last}"]), tz)
+    kw = {"step_windows": None, "optional_steps": (), "exclusions": (), "method": "auto"}
+    unknown = sorted(set(funnel_kwargs) - set(kw))
+    if unknown:
+        raise TypeError(f"time_to_convert() got unexpected keyword arguments {unknown}; it passes {sorted(kw)} on.")
+    kw.update(funnel_kwargs)
+    units = _scanned_units(events, steps, window_days, order, kw["step_windows"], kw["optional_steps"],
+                           kw["exclusions"], breakdown, members, start, end, tz, kw["method"])
+    if units is not None:
+        # whole milliseconds, as funnel_members' entered_ts
+        entered = pd.to_datetime(units["entered_us"] // 1000, unit="ms", utc=True).dt.tz_convert(tz)
+        df = pd.DataFrame({**{b: units[b] for b in keys}, "entered_ts": entered,
+                           "done": units[f"seconds_{last}"].notna(), "seconds": units[f"seconds_{last}"]})
+    else:
+        per = funnel_members(events, steps, window_days, order, breakdown=breakdown, members=members,
+                             start=start, end=end, tz=tz, **funnel_kwargs)
+        df = _engine.to_pandas(per.select(*keys, "entered_ts", done=per[f"reached_{last}"],
+                                          seconds=per[f"seconds_{last}"]), tz)
     if end is not None:
         obs_end = pd.Timestamp(end)
         obs_end = obs_end.tz_localize(tz) if obs_end.tzinfo is None else obs_end

@@ -325,8 +325,10 @@ def test_list_scan_and_windows_agree_with_the_reference(case):
         first = per.set_index("member_id")["entered_ts"].dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
         want = df[df["page"] == steps[0]].groupby("member_id")["ts"].min()
         assert first.sort_index().tolist() == want.sort_index().tolist(), method
-    by = [funnel.build_funnel(df, steps, window, breakdown="channel", method=m).fillna(-1) for m in ("windows", "lists")]
+    by = [funnel.build_funnel(df, steps, window, breakdown="channel", method=m).fillna(-1)
+          for m in ("windows", "lists", "scan")]
     pd.testing.assert_frame_equal(by[0], by[1])
+    pd.testing.assert_frame_equal(by[0], by[2])  # the scan: rows of an event property, fetched again sorted
 
 
 def test_list_scan_refuses_what_it_does_not_compute():
@@ -360,11 +362,27 @@ def test_scan_kernel_on_arrays_in_member_and_time_order():
     h = np.array([5, 5, 5, 9, 9], dtype=np.uint64)
     us = np.array([0, 10, 10, 3, 7], dtype=np.int64)
     c = np.array([0, 1, 0, 0, 1], dtype=np.int8)  # codes = steps 0 and 1
-    heads, entered, sec = _funnel_scan.scan(h, us, c, np.array([[0], [1]], dtype=np.int8), 2, -1)
+    starts, entered, sec = _funnel_scan.scan(h, us, c, np.array([[0], [1]], dtype=np.int8), 2, -1)
     # member 5: step 1 at 10 extends the chain started at 0 (the step 0 at 10 is a tie, not before it)
-    assert heads.tolist() == [5, 9] and entered.tolist() == [0, 3] and sec[:, 1].tolist() == [10, 4]
+    assert starts.tolist() == [0, 3] and entered.tolist() == [0, 3] and sec[:, 1].tolist() == [10, 4]
     assert _funnel_scan.scan(h, us, c, np.array([[0], [1]], dtype=np.int8), 2, 5)[2][:, 1].tolist() == [-1, 4]
     assert _funnel_scan.scan(h, us[::-1].copy(), c, np.array([[0], [1]], dtype=np.int8), 2, -1) is None
+
+
+def test_scan_breaks_down_by_member_attribute_and_times_conversions_as_the_list_route():
+    arms = pd.DataFrame({"member_id": list("abcd"), "variant": ["t", "c", "t", "c"]})
+    ev = log([("a", "10:00", "home"), ("a", "11:00", "booking_submit"),
+              ("b", "10:00", "home"), ("b", "13:00", "booking_submit"),
+              ("c", "10:00", "home"), ("d", "12:00", "home"), ("d", "2026-06-01 12:00:00.0005", "booking_submit")])
+    for kw in ({}, {"breakdown": "variant", "members": arms}):
+        want = funnel.build_funnel(ev, ["home", "booking_submit"], 1, method="lists", **kw)
+        pd.testing.assert_frame_equal(funnel.build_funnel(ev, ["home", "booking_submit"], 1, method="scan", **kw), want)
+        km = [funnel.time_to_convert(ev, ["home", "booking_submit"], 1, end="2026-06-01 14:00", method=m, **kw)
+              for m in ("lists", "scan")]
+        pd.testing.assert_frame_equal(km[1], km[0])
+    assert km[0]["subjects"].tolist()[0] == 2 and set(km[0]["variant"]) == {"c", "t"}
+    with pytest.raises(TypeError, match="unexpected"):
+        funnel.time_to_convert(ev, ["home", "booking_submit"], 1, exclusion=["mall"])
 
 
 def test_scan_refuses_what_it_does_not_compute_and_auto_falls_back():
