@@ -354,7 +354,7 @@ def _scan_halves(cols, steps_of, n, win):
     return starts, np.concatenate([o[1] for o in outs]), np.concatenate([o[2] for o in outs])
 
 
-def _scan_units(t, steps, win_us, keys) -> pd.DataFrame:
+def _scan_units(t, steps, win_us, keys, stored_order: bool = True) -> pd.DataFrame:
     """One row per unit (member, or member and breakdown value) who did step 1, from the compiled scan
     (``helpers/_funnel_scan.pyx``) over the step events ``t`` (DuckDB): the breakdown column,
     ``entered_us`` and ``seconds_1..N`` (NaN: not reached).
@@ -363,7 +363,8 @@ def _scan_units(t, steps, win_us, keys) -> pd.DataFrame:
     microseconds and node code as numpy arrays in the table's stored order; on the warehouse's layout
     (by member, then time) that order is the scan's, so nothing is sorted. Otherwise (a unit's times
     decrease, or its rows are not together, as for a breakdown by an event property) the rows are
-    fetched again ordered by member, value and time. Units are told apart by the 64-bit hash, so two
+    fetched again ordered by member, value and time; ``stored_order=False`` (a breakdown by an event
+    property, whose values interleave within a member) fetches them ordered at once. Units are told apart by the 64-bit hash, so two
     units whose hashes are equal *and* whose rows are neighbours would merge: with M units the chance
     is about M / 1.8e19. A breakdown value travels as its hash and is read back from the distinct
     values."""
@@ -381,8 +382,10 @@ def _scan_units(t, steps, win_us, keys) -> pd.DataFrame:
     sql = (f"SELECT hash(member_id{', ' + k if keys else ''}) AS h, us, c::TINYINT AS c"
            f"{f', hash({k}) AS hk' if keys else ''} FROM ({inner}) AS e")
     win = -1 if win_us is None else win_us
-    cols = con.con.sql(sql).fetchnumpy()
-    out = _scan_halves(cols, steps_of, len(steps), win)
+    out = None
+    if stored_order:
+        cols = con.con.sql(sql).fetchnumpy()
+        out = _scan_halves(cols, steps_of, len(steps), win)
     if out is None:  # not in (unit, time) order as stored
         cols = con.con.sql(f"{sql} ORDER BY member_id, {k + ', ' if keys else ''}us").fetchnumpy()
         out = _scan_halves(cols, steps_of, len(steps), win)
@@ -411,7 +414,8 @@ def _scanned_units(events, steps, window_days, order, step_windows, optional_ste
         if keys:
             t = t.filter(t[breakdown].notnull())
         if _engine.backend_name(t) == "duckdb":
-            units = _scan_units(t, steps, None if window_days is None else int(round(window_days * US_PER_DAY)), keys)
+            win_us = None if window_days is None else int(round(window_days * US_PER_DAY))
+            units = _scan_units(t, steps, win_us, keys, stored_order=not keys or members is not None)
     if units is None and method == "scan":
         raise ValueError("`method='scan'` needs a plain ordered funnel (no step windows, optional steps or "
                          "exclusions) on DuckDB, and the compiled helpers/_funnel_scan module (`make setup`).")
