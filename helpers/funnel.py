@@ -400,6 +400,24 @@ def _scan_units(t, steps, win_us, keys, stored_order: bool = True) -> pd.DataFra
     return units
 
 
+def _unit_quantiles(units: pd.DataFrame, keys, n: int) -> pd.DataFrame:
+    """Per breakdown value (one row without): ``n{k}`` units reaching step k, ``med{k}`` and ``p90{k}``
+    of their seconds (linear interpolation, as DuckDB's ``quantile_cont``), from :func:`_scan_units`."""
+    secs = [f"seconds_{k}" for k in range(1, n + 1)]
+    if not keys:  # numpy on the columns: a pandas group-by of one group costs about 0.03 s at 1e5 units
+        row = {}
+        for k, col in enumerate(secs, start=1):
+            v = units[col].to_numpy()
+            v = v[~np.isnan(v)]
+            row[f"n{k}"] = len(v)
+            row[f"med{k}"], row[f"p90{k}"] = np.quantile(v, [0.5, 0.9]) if len(v) else (np.nan, np.nan)
+        return pd.DataFrame([row])
+    g = units.groupby(keys)[secs]
+    names = {q: [f"{q}{k}" for k in range(1, n + 1)] for q in ("n", "med", "p90")}
+    return pd.concat([g.count().set_axis(names["n"], axis=1), g.median().set_axis(names["med"], axis=1),
+                      g.quantile(0.9).set_axis(names["p90"], axis=1)], axis=1).reset_index()
+
+
 def _scanned_units(events, steps, window_days, order, step_windows, optional_steps, exclusions, breakdown,
                    members, start, end, tz, method) -> pd.DataFrame | None:
     """:func:`_scan_units`' frame when ``method`` allows the compiled scan and the funnel is a plain
@@ -458,15 +476,7 @@ def build_funnel(events, steps: Sequence[str], window_days: float | None = 14, o
     units = _scanned_units(events, steps, window_days, order, step_windows, optional_steps, exclusions, breakdown,
                            members, start, end, tz, method)
     if units is not None:
-        g = units.groupby(keys) if keys else units.groupby(np.zeros(len(units)))
-        secs = [f"seconds_{k}" for k in range(1, len(steps) + 1)]
-        wide = pd.concat([g[secs].count().set_axis([f"n{k}" for k in range(1, len(steps) + 1)], axis=1),
-                          g[secs].median().set_axis([f"med{k}" for k in range(1, len(steps) + 1)], axis=1),
-                          g[secs].quantile(0.9).set_axis([f"p90{k}" for k in range(1, len(steps) + 1)], axis=1)], axis=1)
-        wide = wide.reset_index() if keys else wide
-        if wide.empty and not keys:  # as the engine's aggregate of no rows: one row, nobody entered
-            wide = pd.DataFrame([{**{f"n{k}": 0 for k in range(1, len(steps) + 1)},
-                                  **{f"{q}{k}": np.nan for q in ("med", "p90") for k in range(1, len(steps) + 1)}}])
+        wide = _unit_quantiles(units, keys, len(steps))
     else:
         per = funnel_members(events, steps, window_days, order, step_windows, optional_steps, exclusions,
                              breakdown, members=members, start=start, end=end, tz=tz, method=method)
