@@ -115,6 +115,11 @@ def journey_nodes(events, start=None, end=None, tz: str = DEFAULT_TZ, nodes: Seq
     return t.mutate(us=_engine.epoch_us(t.ts))
 
 
+def _window_us(window_days: float | None) -> int | None:
+    """The conversion window in whole microseconds (``None``: no window)."""
+    return None if window_days is None else int(round(window_days * US_PER_DAY))
+
+
 def _positions(items, steps, what) -> list[int]:
     out = []
     for it in items:
@@ -191,7 +196,7 @@ def funnel_members(events, steps: Sequence[str], window_days: float | None = 14,
         t = t.mutate(rk=ibis.dense_rank().over(group_by=part, order_by="us"))
         t = t.filter(t.node.isin(wanted))
     t = t.select(*part, "ts", "us", "node", *(["rk"] if order == "strict" else []))
-    win_us = None if window_days is None else int(round(window_days * US_PER_DAY))
+    win_us = _window_us(window_days)
     null_us = ibis.null("int64")
     scannable = (order == "ordered" and step_windows is None and not opt and not excl
                  and _engine.backend_name(t) == "duckdb")
@@ -364,9 +369,9 @@ def _scan_units(t, steps, win_us, keys, stored_order: bool = True) -> pd.DataFra
     (by member, then time) that order is the scan's, so nothing is sorted. Otherwise (a unit's times
     decrease, or its rows are not together, as for a breakdown by an event property) the rows are
     fetched again ordered by member, value and time; ``stored_order=False`` (a breakdown by an event
-    property, whose values interleave within a member) fetches them ordered at once. Units are told apart by the 64-bit hash, so two
-    units whose hashes are equal *and* whose rows are neighbours would merge: with M units the chance
-    is about M / 1.8e19. A breakdown value travels as its hash and is read back from the distinct
+    property, whose values interleave within a member) fetches them ordered at once. Units are told
+    apart by the 64-bit hash, so two units whose hashes are equal *and* whose rows are neighbours would
+    merge: with M units the chance is about M / 1.8e19. A breakdown value travels as its hash and is read back from the distinct
     values."""
     nodes = sorted(set(steps))
     code = {nd: i for i, nd in enumerate(nodes)}
@@ -432,7 +437,7 @@ def _scanned_units(events, steps, window_days, order, step_windows, optional_ste
         if keys:
             t = t.filter(t[breakdown].notnull())
         if _engine.backend_name(t) == "duckdb":
-            win_us = None if window_days is None else int(round(window_days * US_PER_DAY))
+            win_us = _window_us(window_days)
             units = _scan_units(t, steps, win_us, keys, stored_order=not keys or members is not None)
     if units is None and method == "scan":
         raise ValueError("`method='scan'` needs a plain ordered funnel (no step windows, optional steps or "
