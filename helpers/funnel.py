@@ -39,13 +39,17 @@ funnel without a breakdown goes further (``method="scan"``, chosen by ``"auto"``
 ``helpers/_funnel_scan.pyx`` is compiled): DuckDB hands over the step events in stored order and one
 compiled pass runs the recursion per member (``_scan_units``); at 1e7 events about 2.5x faster than the
 list route, close to the cost of reading the step events at all. ``time_to_convert`` and breakdowns take
-it too. A property test checks every route
+it too. On a bare table without a breakdown the step events' query is written by hand
+(``_step_events_sql``) rather than compiled by Ibis, whose 0.03 s a call was half the kit's time at 1e6
+events. A property test checks every route
 against a brute-force enumeration of chains.
 """
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timezone
 from typing import Literal, Sequence
+from zoneinfo import ZoneInfo
 
 import ibis
 import numpy as np
@@ -339,19 +343,28 @@ def _scan_lists(t, steps, win_us, part) -> ibis.Table:
     return con.sql(sql)
 
 
+_THREADED_ROWS = 2_000_000  # below this a second thread costs more to start than it saves (1e6 events: 0.44e6 rows, 7 ms)
+
+
 def _scan_halves(cols, steps_of, n, win):
-    """``(starts, entered, seconds)`` of the compiled scan over ``cols`` (``h``, ``us``, ``c``), its two
-    halves (split between units) scanned in two threads; ``None`` when the rows are not grouped by unit
-    in time order (a unit's times decrease, or a unit's rows come in more than one run)."""
+    """``(starts, entered, seconds)`` of the compiled scan over ``cols`` (``h``, ``us``, ``c``), from
+    ``_THREADED_ROWS`` rows on as two halves (split between units) scanned in two threads; ``None`` when
+    the rows are not grouped by unit in time order (a unit's times decrease, or a unit's rows come in
+    more than one run)."""
     h, us, c = cols["h"], cols["us"], cols["c"]
-    cut = len(h) // 2
+    cut = len(h) // 2 if len(h) >= _THREADED_ROWS else 0
     while 0 < cut < len(h) and h[cut] == h[cut - 1]:
         cut += 1
-    parts = [slice(0, cut), slice(cut, len(h))]
-    with ThreadPoolExecutor(2) as pool:  # the scan releases the GIL
-        outs = list(pool.map(lambda p: _funnel_scan.scan(h[p], us[p], c[p], steps_of, n, win), parts))
+    if cut:
+        parts = [slice(0, cut), slice(cut, len(h))]
+        with ThreadPoolExecutor(2) as pool:  # the scan releases the GIL
+            outs = list(pool.map(lambda p: _funnel_scan.scan(h[p], us[p], c[p], steps_of, n, win), parts))
+    else:
+        outs = [_funnel_scan.scan(h, us, c, steps_of, n, win)]
     if any(o is None for o in outs):
         return None
+    if len(outs) == 1:
+        outs.append((outs[0][0][:0], outs[0][1][:0], outs[0][2][:0]))
     starts = np.concatenate([outs[0][0], outs[1][0] + cut])
     heads = np.sort(h[starts])
     if (heads[1:] == heads[:-1]).any():
@@ -359,10 +372,55 @@ def _scan_halves(cols, steps_of, n, win):
     return starts, np.concatenate([o[1] for o in outs]), np.concatenate([o[2] for o in outs])
 
 
-def _scan_units(t, steps, win_us, keys, stored_order: bool = True) -> pd.DataFrame:
+def _node_codes(steps) -> tuple[dict, np.ndarray]:
+    """``(code, steps_of)``: each distinct step node's code (0.. in sorted order), and per code the
+    0-based positions of the steps at that node, latest first, padded with -1 (the kernel's table)."""
+    nodes = sorted(set(steps))
+    code = {nd: i for i, nd in enumerate(nodes)}
+    of = [sorted((k for k, s in enumerate(steps) if s == nd), reverse=True) for nd in nodes]
+    steps_of = np.full((len(nodes), max(map(len, of))), -1, dtype=np.int8)
+    for c, ks in enumerate(of):
+        steps_of[c, :len(ks)] = ks
+    return code, steps_of
+
+
+def _step_events_sql(events, steps, start, end, tz) -> tuple | None:
+    """``(con, sql)``: DuckDB SQL of the step events of ``steps`` read straight from ``events``
+    (``member_id``, ``us``, node code ``c``: :func:`journey_nodes` with its ``nodes`` filter, and
+    :func:`_node_codes`), when ``events`` is a bare DuckDB table (stored, or a pandas frame's
+    memtable) with ``member_id``, a zone-aware ``ts``, ``event`` and ``page`` and no ``node``; else
+    ``None`` (the caller compiles :func:`journey_nodes` through Ibis). Written by hand because Ibis's
+    compile costs about 0.03 s a call, which at 1e6 events is more than half the cost of reading the
+    step events."""
+    t = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
+    bare = _engine.bare_duckdb_table(t)
+    if (bare is None or "page" not in t.columns or "node" in t.columns or not t.schema()["ts"].is_timestamp()
+            or t.schema()["ts"].timezone is None):
+        return None
+    con, name = bare
+    _text = _engine.sql_text
+    code, _ = _node_codes(steps)
+    node = "CASE WHEN event = 'page_view' THEN page ELSE event END"
+    cases = " ".join(f"WHEN {_text(nd)} THEN {c}" for nd, c in code.items())
+    others = [nd for nd in code if nd != "page_view"]
+    keep = [f"((event = 'page_view' AND page IN ({', '.join(map(_text, code))}))"
+            + (f" OR event IN ({', '.join(map(_text, others))}))" if others else ")"),
+            "member_id IS NOT NULL", "ts IS NOT NULL"]
+    for bound, op_ in ((start, ">="), (end, "<")):
+        if bound is not None:
+            ts = pd.Timestamp(bound)
+            ts = (ts.tz_localize(ZoneInfo(tz)) if ts.tzinfo is None else ts).tz_convert(timezone.utc)
+            keep.append(f"ts {op_} TIMESTAMPTZ '{ts.strftime('%Y-%m-%d %H:%M:%S.%f')}+00'")
+    return con, (f"SELECT member_id, epoch_us(ts) AS us, CASE {node} {cases} END AS c FROM {name} "
+                 f"WHERE {' AND '.join(keep)}")
+
+
+def _scan_units(con, inner: str, steps, win_us, keys, stored_order: bool = True) -> pd.DataFrame:
     """One row per unit (member, or member and breakdown value) who did step 1, from the compiled scan
-    (``helpers/_funnel_scan.pyx``) over the step events ``t`` (DuckDB): the breakdown column,
-    ``entered_us`` and ``seconds_1..N`` (NaN: not reached).
+    (``helpers/_funnel_scan.pyx``) over the step events, the rows of DuckDB SQL ``inner`` on backend
+    ``con`` (``member_id``, ``us``, node code ``c`` of :func:`_node_codes`, and the breakdown column
+    ``keys[0]``, if any). Columns: the breakdown column, ``entered_us`` and ``seconds_1..N`` (NaN: not
+    reached).
 
     DuckDB hands over each step event's unit key (``hash(member_id)``, or ``hash(member_id, value)``),
     microseconds and node code as numpy arrays in the table's stored order; on the warehouse's layout
@@ -371,19 +429,10 @@ def _scan_units(t, steps, win_us, keys, stored_order: bool = True) -> pd.DataFra
     fetched again ordered by member, value and time; ``stored_order=False`` (a breakdown by an event
     property, whose values interleave within a member) fetches them ordered at once. Units are told
     apart by the 64-bit hash, so two units whose hashes are equal *and* whose rows are neighbours would
-    merge: with M units the chance is about M / 1.8e19. A breakdown value travels as its hash and is read back from the distinct
-    values."""
-    nodes = sorted(set(steps))
-    code = {nd: i for i, nd in enumerate(nodes)}
-    of = [sorted((k for k, s in enumerate(steps) if s == nd), reverse=True) for nd in nodes]
-    steps_of = np.full((len(nodes), max(map(len, of))), -1, dtype=np.int8)
-    for c, ks in enumerate(of):
-        steps_of[c, :len(ks)] = ks
-    con = t._find_backend(use_default=True)
-    con._register_in_memory_tables(t)  # memtables (pandas inputs) must exist before the raw query
-    inner = ibis.to_sql(t.select("member_id", "us", *keys, c=t.node.cases(*code.items(), else_=None)),
-                        dialect="duckdb")
-    k = '"' + keys[0].replace('"', '""') + '"' if keys else None  # the breakdown column, quoted
+    merge: with M units the chance is about M / 1.8e19. A breakdown value travels as its hash and is
+    read back from the distinct values."""
+    _, steps_of = _node_codes(steps)
+    k = _engine.sql_name(keys[0]) if keys else None  # the breakdown column
     sql = (f"SELECT hash(member_id{', ' + k if keys else ''}) AS h, us, c::TINYINT AS c"
            f"{f', hash({k}) AS hk' if keys else ''} FROM ({inner}) AS e")
     win = -1 if win_us is None else win_us
@@ -396,9 +445,10 @@ def _scan_units(t, steps, win_us, keys, stored_order: bool = True) -> pd.DataFra
         out = _scan_halves(cols, steps_of, len(steps), win)
     starts, entered, micro = out
     did = entered != _funnel_scan.NONE_US  # units who did the first step
-    units = pd.DataFrame({"entered_us": entered[did]})
-    for j in range(len(steps)):
-        units[f"seconds_{j + 1}"] = 0.0 if j == 0 else np.where(micro[did, j] >= 0, micro[did, j] / 1e6, np.nan)
+    micro = micro[did]
+    units = pd.DataFrame({"entered_us": entered[did], "seconds_1": np.zeros(len(micro)),
+                          **{f"seconds_{j + 1}": np.where(micro[:, j] >= 0, micro[:, j] / 1e6, np.nan)
+                             for j in range(1, len(steps))}})
     if keys:
         values = dict(con.con.sql(f"SELECT DISTINCT hash({k}), {k} FROM ({inner}) AS e").fetchall())
         units.insert(0, keys[0], pd.Series(cols["hk"][starts[did]]).map(values).to_numpy())
@@ -433,12 +483,21 @@ def _scanned_units(events, steps, window_days, order, step_windows, optional_ste
     units = None
     plain = order == "ordered" and step_windows is None and not opt and not excl
     if method in ("auto", "scan") and plain and _funnel_scan is not None:
-        t, keys = with_breakdown(journey_nodes(events, start, end, tz, nodes=steps), breakdown, members, tz)
-        if keys:
-            t = t.filter(t[breakdown].notnull())
-        if _engine.backend_name(t) == "duckdb":
-            win_us = _window_us(window_days)
-            units = _scan_units(t, steps, win_us, keys, stored_order=not keys or members is not None)
+        win_us = _window_us(window_days)
+        direct = None if breakdown is not None else _step_events_sql(events, steps, start, end, tz)
+        if direct is not None:
+            units = _scan_units(*direct, steps, win_us, [])
+        else:
+            t, keys = with_breakdown(journey_nodes(events, start, end, tz, nodes=steps), breakdown, members, tz)
+            if keys:
+                t = t.filter(t[breakdown].notnull())
+            if _engine.backend_name(t) == "duckdb":
+                con = t._find_backend(use_default=True)
+                con._register_in_memory_tables(t)  # memtables (pandas inputs) must exist before the raw query
+                code, _ = _node_codes(steps)
+                inner = ibis.to_sql(t.select("member_id", "us", *keys, c=t.node.cases(*code.items(), else_=None)),
+                                    dialect="duckdb")
+                units = _scan_units(con, inner, steps, win_us, keys, stored_order=not keys or members is not None)
     if units is None and method == "scan":
         raise ValueError("`method='scan'` needs a plain ordered funnel (no step windows, optional steps or "
                          "exclusions) on DuckDB, and the compiled helpers/_funnel_scan module (`make setup`).")

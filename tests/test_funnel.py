@@ -357,6 +357,29 @@ def test_scan_counts_hand_logs_as_the_list_route_does():
                                       funnel.build_funnel(SIX, steps, method="lists"))
 
 
+def test_scan_reads_bare_tables_with_hand_written_sql_and_expressions_through_ibis(tmp_path):
+    import duckdb
+    import ibis
+    path = tmp_path / "w.duckdb"
+    with duckdb.connect(str(path)) as c:
+        c.execute("CREATE SCHEMA raw; SET TimeZone = 'UTC'")
+        c.execute("CREATE TABLE raw.\"ev'\" (member_id VARCHAR, ts TIMESTAMPTZ, event VARCHAR, page VARCHAR)")
+        ev = pd.concat([SIX, log([("o'k", "10:00", "home"), (None, "10:01", "home"), ("d", "23:30", "home")])])
+        ev["ts"] = ev["ts"].dt.tz_localize("Asia/Shanghai")
+        c.register("df", ev)
+        c.execute("INSERT INTO raw.\"ev'\" SELECT * FROM df ORDER BY member_id, ts")
+    con = ibis.duckdb.connect(str(path))
+    stored = con.table("ev'", database="raw")
+    assert funnel._step_events_sql(stored, STEPS, None, None, "Asia/Shanghai") is not None
+    assert funnel._step_events_sql(stored.select("member_id", "ts", "event", "page"), STEPS, None, None, "UTC") is None
+    # bounds: naive ones read in `tz`, aware ones as given; "d" (23:30 Shanghai) falls outside [10:00, 23:00)
+    for (start, end), n in zip([(None, None), ("2026-06-01 10:00", "2026-06-01 23:00"),
+                                (T("2026-06-01 02:00", tz="UTC"), T("2026-06-01 15:00", tz="UTC"))], [4, 3, 3]):
+        want = funnel.build_funnel(stored, STEPS, start=start, end=end, method="lists")
+        pd.testing.assert_frame_equal(funnel.build_funnel(stored, STEPS, start=start, end=end, method="scan"), want)
+        assert want["members"].tolist() == [n, 1, 1]  # a, b, o'k (and d); never the member without an id
+
+
 def test_scan_kernel_on_arrays_in_member_and_time_order():
     from helpers import _funnel_scan
     h = np.array([5, 5, 5, 9, 9], dtype=np.uint64)
@@ -407,6 +430,8 @@ def test_scan_agrees_with_the_reference_and_the_list_route(case):
     ref = reference_members(df, steps, window, "ordered", None, [], [])
     want = funnel.build_funnel(df, steps, window, method="lists")
     assert want["members"].tolist() == [sum(v[0][k] for v in ref.values()) for k in range(len(steps))]
-    # rows as drawn (the scan refetches them sorted) and in (member, time) order (the scan takes them as stored)
-    for rows in (df, df.sort_values(["member_id", "ts"], kind="stable")):
-        pd.testing.assert_frame_equal(funnel.build_funnel(rows, steps, window, method="scan"), want)
+    # rows as drawn (the scan refetches them sorted) and in (member, time) order (the scan takes them as
+    # stored); read by the hand-written SQL, and (a table expression, not a bare table) through Ibis
+    rows = df.sort_values(["member_id", "ts"], kind="stable")
+    for ev in (df, rows, funnel._engine.table(rows).select("member_id", "ts", "event", "page")):
+        pd.testing.assert_frame_equal(funnel.build_funnel(ev, steps, window, method="scan"), want)
