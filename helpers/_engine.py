@@ -1,6 +1,7 @@
 """Backend quirks in one place: accept an Ibis table or a pandas frame, execute at the edge."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -124,6 +125,20 @@ def bare_duckdb_table(t: ibis.Table):
     return con, ".".join(sql_name(x) for x in parts if x)
 
 
+def stored_min_us(t: ibis.Table, column: str) -> int | None:
+    """A lower bound on time column ``column`` of ``t`` in microseconds since the epoch, read from the
+    statistics DuckDB keeps for a stored table (``stats()``: a few milliseconds, where ``min()`` reads
+    every row: 0.08 s at 1e7 rows); ``None`` when ``t`` is not a bare DuckDB table or the statistics
+    say nothing. The bound can be below the true minimum (statistics survive deletes), never above."""
+    bare = bare_duckdb_table(t)
+    if bare is None:
+        return None
+    con, name = bare
+    rows = con.con.sql(f"SELECT stats(epoch_us({sql_name(column)})) FROM {name} LIMIT 1").fetchall()
+    found = re.match(r"\[Min: (-?\d+),", rows[0][0]) if rows and rows[0][0] else None
+    return int(found.group(1)) if found else None
+
+
 def where_in(t: ibis.Table, column: str, values) -> ibis.Table:
     """The rows of ``t`` whose ``column`` equals one of ``values`` (as ``isin``; nulls never match).
 
@@ -208,6 +223,17 @@ def ts_literal(value, tz: str = DEFAULT_TZ):
 def to_pandas(expr, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Execute ``expr`` and return pandas with time stamps in ``tz``."""
     return _in_zone(expr.to_pandas(), tz)
+
+
+def numeric_to_pandas(expr) -> pd.DataFrame:
+    """Execute ``expr``, whose columns are all strings, integers without nulls or floats, and return
+    pandas: on DuckDB through its own conversion (``.df()`` of the compiled query), which skips Ibis's
+    result conversion (about 0.03 s for 1e5 rows of four columns); elsewhere ``to_pandas``."""
+    con = expr._find_backend(use_default=True)
+    if con.name != "duckdb":
+        return expr.to_pandas()
+    con._register_in_memory_tables(expr)
+    return con.con.sql(ibis.to_sql(expr, dialect="duckdb")).df()
 
 
 def _in_zone(df: pd.DataFrame, tz: str) -> pd.DataFrame:

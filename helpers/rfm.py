@@ -98,8 +98,10 @@ def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
 
     Distinct purchase days are counted without a distinct hash set per member. On DuckDB, when the
     orders span at most ``BITSTRING_MAX_DAYS`` local days, one aggregate sets bit ``d - first day`` of a
-    bitstring per member and counts its set bits (the first day is ``since``'s, or one small query for
-    the earliest order). Elsewhere, and for longer spans, each order sets bit ``d mod 63`` of word
+    bitstring per member and counts its set bits (the first day is ``since``'s; else, for a stored
+    table, that of the lower bound DuckDB's statistics keep for ``ts``, read in milliseconds; else, or
+    when that bound is too old, one query for the earliest order, 0.08 s at 1e7 orders). The
+    aggregate's rows come through DuckDB's own pandas conversion. Elsewhere, and for longer spans, each order sets bit ``d mod 63`` of word
     ``d div 63`` (``d``: local day number), the words are OR-ed per (member, word) and their set bits
     summed per member (any engine with ``bit_or`` and ``bit_count``, e.g. Spark). Both are exact. At
     1e7 orders over 440 days on the warehouse's member-sorted layout the DuckDB query takes about half
@@ -114,8 +116,10 @@ def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     if _engine.backend_name(o) == "duckdb":
         if since is not None:
             first = _day_number(since, tz)
-        else:  # the earliest order's microseconds since the epoch, read from the time column alone
-            earliest = o.filter(keep).ts.min().to_pyarrow().value  # (as_py() would go through pytz)
+        else:  # a lower bound on the orders' times from the table's statistics, else their minimum
+            earliest = _engine.stored_min_us(o, "ts")
+            if earliest is None or as_of_num - _day_number(pd.Timestamp(earliest, unit="us", tz=timezone.utc), tz) >= BITSTRING_MAX_DAYS:
+                earliest = o.filter(keep).ts.min().to_pyarrow().value  # (as_py() would go through pytz)
             first = None if earliest is None else _day_number(pd.Timestamp(earliest, unit="us", tz=timezone.utc), tz)
     o = o.filter(keep & o.member_id.notnull())
     o = o.select("member_id", "amount", d=_engine.local_day_number(o.ts, tz))
@@ -133,7 +137,7 @@ def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
         agg = words.group_by("member_id").agg(last_day=words.last.max(),
                                               frequency=_engine.bit_count(words.bits).sum(),
                                               total_spend=words.spend.sum().cast("float64"))
-    df = _engine.to_pandas(agg.order_by("member_id"), tz)
+    df = _engine.numeric_to_pandas(agg.order_by("member_id"))
     df["recency_days"] = (as_of_num - df["last_day"]).astype("int64")
     df["frequency"] = df["frequency"].astype("int64")
     df["monetary"] = df["total_spend"] / df["frequency"]

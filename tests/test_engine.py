@@ -63,3 +63,27 @@ def test_rows_to_pandas_matches_ibis_conversion_with_nulls():
     assert str(fast["ts"].dt.tz) == "Asia/Shanghai" and fast["ts"].iloc[0].hour == 8  # 00:30 UTC is 08:30 local
     assert fast["ts"].isna().tolist() == ref["ts"].isna().tolist()
     assert fast["ts"].dropna().tolist() == ref["ts"].dropna().tolist()
+
+
+def _stored(tmp_path, df: pd.DataFrame, name: str = "t"):
+    con = ibis.duckdb.connect(str(tmp_path / "s.duckdb"))
+    con.create_table(name, df)
+    return con, con.table(name)
+
+
+def test_stored_min_us_is_a_lower_bound_from_statistics_and_only_for_stored_tables(tmp_path):
+    ts = pd.to_datetime(["2026-06-01 00:00:00.000001", "1969-12-31 23:59:59", "2026-06-02"], utc=True, format="ISO8601")
+    con, t = _stored(tmp_path, pd.DataFrame({"member_id": ["a", "b", "c"], "ts": ts}))
+    assert _engine.stored_min_us(t, "ts") == -1_000_000  # one second before the epoch
+    con.raw_sql("DELETE FROM t WHERE member_id = 'b'")
+    assert _engine.stored_min_us(t, "ts") <= int(ts[0].value // 1000)  # statistics may stay wide, never narrower
+    assert _engine.stored_min_us(t.filter(t.member_id == "a"), "ts") is None  # an expression, not a bare table
+    assert _engine.stored_min_us(_engine.table(pd.DataFrame({"ts": ts})), "ts") is None  # a memtable keeps none
+    assert _engine.bare_duckdb_table(t) == (con, '"t"')
+
+
+def test_numeric_to_pandas_equals_ibis_conversion(tmp_path):
+    df = pd.DataFrame({"member_id": ["x", "y", None], "n": [1, 2, 3], "v": [0.5, None, 2.0]})
+    for t in (_engine.table(df), _stored(tmp_path, df)[1]):
+        e = t.mutate(n2=t.n * 2).order_by("n")
+        pd.testing.assert_frame_equal(_engine.numeric_to_pandas(e), e.to_pandas())

@@ -158,3 +158,24 @@ def test_recovers_planted_r5_outcomes(sample):
     out = rfm.layer_outcomes(scores, con.table("orders"), ids, *tl.pre).set_index("r")
     assert out.loc[5, "repurchase_rate"] == pytest.approx(fig["rfm_r5_repurchase_rate"], abs=0.02)  # deck: 78%
     assert out.loc[5, "participation_rate"] == pytest.approx(fig["rfm_r5_participation_rate"], abs=0.02)  # deck: 35%
+
+
+def test_a_stored_table_sizes_the_bitstring_from_its_statistics_or_else_its_earliest_order(orders, tmp_path, monkeypatch):
+    import ibis
+    calls, mins = [], []
+    real, real_min = rfm._engine.count_distinct_in_range, rfm._engine.stored_min_us
+    monkeypatch.setattr(rfm._engine, "count_distinct_in_range", lambda *a: calls.append(a[1:]) or real(*a))
+    monkeypatch.setattr(rfm._engine, "stored_min_us", lambda *a: mins.append(real_min(*a)) or mins[-1])
+    want = rfm.score_rfm(orders, AS_OF)
+    con = ibis.duckdb.connect(str(tmp_path / "o.duckdb"))
+    stored = orders.assign(ts=orders["ts"].dt.tz_localize("Asia/Shanghai"))
+    old = pd.DataFrame({"member_id": ["z"], "ts": [pd.Timestamp("1990-01-01", tz="UTC")], "amount": [1.0]})
+    con.create_table("orders", pd.concat([stored, old], ignore_index=True))
+    con.raw_sql("DELETE FROM orders WHERE member_id = 'z'")  # statistics keep 1990: a 13,000-day span
+    con.create_table("fresh", stored)
+    for name in ("fresh", "orders"):
+        pd.testing.assert_frame_equal(rfm.score_rfm(con.table(name), AS_OF), want)
+    first = rfm._day_number("2025-01-01", "Asia/Shanghai")
+    assert calls == [(first, first + 9 * 64 - 1)] * 3  # pandas; fresh (statistics); orders (its earliest order)
+    assert mins[0] is None and rfm._day_number(pd.Timestamp(mins[1], unit="us", tz="UTC"), "Asia/Shanghai") == first
+    assert mins[2] < pd.Timestamp("1990-01-02", tz="UTC").value // 1000
