@@ -125,6 +125,19 @@ def bare_duckdb_table(t: ibis.Table):
     return con, ".".join(sql_name(x) for x in parts if x)
 
 
+def ts_sql(value, tz: str = DEFAULT_TZ) -> str:
+    """A DuckDB ``TIMESTAMPTZ`` literal of ``value`` (naive values read in ``tz``; to the microsecond)."""
+    ts = pd.Timestamp(value)
+    ts = (ts.tz_localize(ZoneInfo(tz)) if ts.tzinfo is None else ts).tz_convert(timezone.utc)
+    return f"TIMESTAMPTZ '{ts.strftime('%Y-%m-%d %H:%M:%S.%f')}+00'"
+
+
+def zoned_columns(t: ibis.Table, *columns: str) -> bool:
+    """Whether ``columns`` of ``t`` are all time stamps with a zone (what hand-written SQL assumes)."""
+    schema = t.schema()
+    return all(c in schema and schema[c].is_timestamp() and schema[c].timezone is not None for c in columns)
+
+
 def stored_min_us(t: ibis.Table, column: str) -> int | None:
     """A lower bound on time column ``column`` of ``t`` in microseconds since the epoch, read from the
     statistics DuckDB keeps for a stored table (``stats()``: a few milliseconds, where ``min()`` reads

@@ -47,9 +47,7 @@ against a brute-force enumeration of chains.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timezone
 from typing import Literal, Sequence
-from zoneinfo import ZoneInfo
 
 import ibis
 import numpy as np
@@ -394,8 +392,7 @@ def _step_events_sql(events, steps, start, end, tz) -> tuple | None:
     step events."""
     t = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
     bare = _engine.bare_duckdb_table(t)
-    if (bare is None or "page" not in t.columns or "node" in t.columns or not t.schema()["ts"].is_timestamp()
-            or t.schema()["ts"].timezone is None):
+    if bare is None or "page" not in t.columns or "node" in t.columns or not _engine.zoned_columns(t, "ts"):
         return None
     con, name = bare
     _text = _engine.sql_text
@@ -408,9 +405,7 @@ def _step_events_sql(events, steps, start, end, tz) -> tuple | None:
             "member_id IS NOT NULL", "ts IS NOT NULL"]
     for bound, op_ in ((start, ">="), (end, "<")):
         if bound is not None:
-            ts = pd.Timestamp(bound)
-            ts = (ts.tz_localize(ZoneInfo(tz)) if ts.tzinfo is None else ts).tz_convert(timezone.utc)
-            keep.append(f"ts {op_} TIMESTAMPTZ '{ts.strftime('%Y-%m-%d %H:%M:%S.%f')}+00'")
+            keep.append(f"ts {op_} {_engine.ts_sql(bound, tz)}")
     return con, (f"SELECT member_id, epoch_us(ts) AS us, CASE {node} {cases} END AS c FROM {name} "
                  f"WHERE {' AND '.join(keep)}")
 

@@ -99,10 +99,37 @@ def community_members(memberships, start, end, tz: str = DEFAULT_TZ) -> ibis.Tab
     return m.filter(keep).select("member_id").distinct()
 
 
+def _daily_active_sql(events, messages, start, end, tz) -> tuple | None:
+    """``(backend, SQL)`` of :func:`daily_active`'s counts per day (``day``, ``active_members``), written
+    by hand, when ``events`` and ``messages`` are bare tables of one DuckDB backend with zone-aware
+    ``ts`` and ``tz`` has a fixed offset; else ``None``. Ibis's building and compiling of the same
+    query cost about 0.045 s, a fifth of the whole call at 1e7 events (``benchmarks/bench_activity.py``)."""
+    ev = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
+    ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "ts"), tz)
+    bare = [_engine.bare_duckdb_table(t) for t in (ev, ms)]
+    offset = _engine.fixed_offset_us(tz)
+    if (None in bare or bare[0][0] is not bare[1][0] or offset is None
+            or not (_engine.zoned_columns(ev, "ts") and _engine.zoned_columns(ms, "ts"))):
+        return None
+    (con, ev_name), (_, ms_name) = bare
+    window = f"ts >= {_engine.ts_sql(start, tz)} AND ts < {_engine.ts_sql(end, tz)}"
+    day = f"CAST(make_timestamp(epoch_us(ts) + {offset}) AS DATE) AS day"  # as _engine.local_date
+    # one equality filter per activity event, as _engine.where_in, which DuckDB pushes into the scan
+    parts = [f"SELECT member_id, {day} FROM {ev_name} WHERE event = {_engine.sql_text(e)} AND {window} "
+             f"AND member_id IS NOT NULL" for e in ACTIVITY_EVENTS]
+    parts.append(f"SELECT sender_id AS member_id, {day} FROM {ms_name} WHERE sender_type = 'customer' AND {window}")
+    return con, (f"SELECT day, count(member_id) AS active_members FROM (SELECT DISTINCT member_id, day "
+                 f"FROM ({' UNION ALL '.join(parts)}) AS a) AS d GROUP BY day")
+
+
 def daily_active(events, messages, start, end, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """One row per day of the window: ``day``, ``active_members`` (days with none are 0)."""
-    amd = active_member_days(events, messages, start, end, tz)
-    out = _engine.to_pandas(amd.group_by("day").agg(active_members=_.member_id.count()), tz)
+    direct = _daily_active_sql(events, messages, start, end, tz)
+    if direct is not None:
+        out = direct[0].con.sql(direct[1]).df()
+    else:
+        amd = active_member_days(events, messages, start, end, tz)
+        out = _engine.to_pandas(amd.group_by("day").agg(active_members=_.member_id.count()), tz)
     days = pd.date_range(pd.Timestamp(start).date(), pd.Timestamp(end).date(), inclusive="left")
     out["day"] = pd.to_datetime(out["day"])
     return (pd.DataFrame({"day": days}).merge(out, on="day", how="left")

@@ -54,6 +54,12 @@ def test_daily_active_counts_each_member_once_per_local_day(events, messages):
     # d (message); c's 06-02 share is not an activity; c's like at 06-04 00:00 is outside the window
     assert out["active_members"].tolist() == [2, 2, 2]
     assert out["day"].dt.strftime("%m-%d").tolist() == ["06-01", "06-02", "06-03"]
+    # bare tables take the hand-written SQL; expressions, and zones with daylight saving time, Ibis
+    assert kpi._daily_active_sql(events, messages, START, END, "Asia/Shanghai") is not None
+    assert kpi._daily_active_sql(events, messages, START, END, "Europe/Berlin") is None
+    ev = kpi._engine.table(events)
+    assert kpi._daily_active_sql(ev.select(*ev.columns), messages, START, END, "Asia/Shanghai") is None
+    pd.testing.assert_frame_equal(kpi.daily_active(ev.select(*ev.columns), messages, START, END), out)
 
 
 def test_core_share_counts_members_with_enough_active_days(events, messages, memberships):
