@@ -361,9 +361,7 @@ def _scan_halves(cols, steps_of, n, win):
         outs = [_funnel_scan.scan(h, us, c, steps_of, n, win)]
     if any(o is None for o in outs):
         return None
-    if len(outs) == 1:
-        outs.append((outs[0][0][:0], outs[0][1][:0], outs[0][2][:0]))
-    starts = np.concatenate([outs[0][0], outs[1][0] + cut])
+    starts = np.concatenate([o[0] + first for o, first in zip(outs, (0, cut))])
     heads = np.sort(h[starts])
     if (heads[1:] == heads[:-1]).any():
         return None

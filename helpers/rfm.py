@@ -92,6 +92,11 @@ def _day_number(value, tz: str) -> int:
     return (pd.Timestamp(day) - pd.Timestamp("1970-01-01")).days
 
 
+def _day_of_us(us: int | None, tz: str) -> int | None:
+    """:func:`_day_number` of an instant given in microseconds since the epoch (``None`` passes through)."""
+    return None if us is None else _day_number(pd.Timestamp(us, unit="us", tz=timezone.utc), tz)
+
+
 def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Per-member aggregates in the engine: ``member_id, recency_days, frequency, monetary, total_spend``
     over orders in ``[since, as_of)`` (``since=None``: all history).
@@ -101,12 +106,12 @@ def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     bitstring per member and counts its set bits (the first day is ``since``'s; else, for a stored
     table, that of the lower bound DuckDB's statistics keep for ``ts``, read in milliseconds; else, or
     when that bound is too old, one query for the earliest order, 0.08 s at 1e7 orders). The
-    aggregate's rows come through DuckDB's own pandas conversion. Elsewhere, and for longer spans, each order sets bit ``d mod 63`` of word
-    ``d div 63`` (``d``: local day number), the words are OR-ed per (member, word) and their set bits
-    summed per member (any engine with ``bit_or`` and ``bit_count``, e.g. Spark). Both are exact. At
-    1e7 orders over 440 days on the warehouse's member-sorted layout the DuckDB query takes about half
-    the two-level one's time, which is itself about 3x faster than ``COUNT(DISTINCT day)``
-    (``benchmarks/bench_rfm.py``)."""
+    aggregate's rows come through DuckDB's own pandas conversion. Elsewhere, and for longer spans, each
+    order sets bit ``d mod 63`` of word ``d div 63`` (``d``: local day number), the words are OR-ed per
+    (member, word) and their set bits summed per member (any engine with ``bit_or`` and ``bit_count``,
+    e.g. Spark). Both are exact. At 1e7 orders over 440 days on the warehouse's member-sorted layout
+    the DuckDB query takes about half the two-level one's time, which is itself about 3x faster than
+    ``COUNT(DISTINCT day)`` (``benchmarks/bench_rfm.py``)."""
     o = _engine.table(orders, "orders", ("member_id", "ts", "amount"), tz)
     keep = o.ts < _engine.ts_literal(as_of, tz)
     if since is not None:
@@ -117,10 +122,9 @@ def rfm_table(orders, as_of, since=None, tz: str = DEFAULT_TZ) -> pd.DataFrame:
         if since is not None:
             first = _day_number(since, tz)
         else:  # a lower bound on the orders' times from the table's statistics, else their minimum
-            earliest = _engine.stored_min_us(o, "ts")
-            if earliest is None or as_of_num - _day_number(pd.Timestamp(earliest, unit="us", tz=timezone.utc), tz) >= BITSTRING_MAX_DAYS:
-                earliest = o.filter(keep).ts.min().to_pyarrow().value  # (as_py() would go through pytz)
-            first = None if earliest is None else _day_number(pd.Timestamp(earliest, unit="us", tz=timezone.utc), tz)
+            first = _day_of_us(_engine.stored_min_us(o, "ts"), tz)
+            if first is None or as_of_num - first >= BITSTRING_MAX_DAYS:
+                first = _day_of_us(o.filter(keep).ts.min().to_pyarrow().value, tz)  # (as_py() would go through pytz)
     o = o.filter(keep & o.member_id.notnull())
     o = o.select("member_id", "amount", d=_engine.local_day_number(o.ts, tz))
     if first is not None and 0 <= as_of_num - first < BITSTRING_MAX_DAYS:
