@@ -34,6 +34,20 @@ def test_itinerary_bounces_per_member_and_period():
     assert out.loc["a", "variant"] == "treatment"
 
 
+def test_a_simultaneous_event_is_never_a_bounce_whichever_way_the_tie_sorts():
+    # d: a view and a click at one instant, then nothing: the click continues the session, whether the
+    # engine puts it before or after the view; e: two simultaneous views, then nothing: each has the other
+    at, late = ts("2026-06-01 10:00"), ts("2026-06-05 10:00")
+    ev = pd.DataFrame({"member_id": ["d", "d", "e", "e", "d"], "ts": [at, at, at, at, late],
+                       "event": ["page_view", "click", "page_view", "page_view", "page_view"],
+                       "page": ["itinerary_consult", None, "itinerary_consult", "itinerary_consult", "home"]})
+    a = assignments("nav_fix", "member", [("d", "treatment"), ("e", "control")])
+    for rows in (ev, ev.iloc[[1, 0, 3, 2, 4]]):
+        out = outcomes.itinerary_bounces(rows, a, TL).set_index("member_id")
+        assert out.loc["d", ["pre_views", "pre_bounces"]].tolist() == [1, 0]
+        assert out.loc["e", ["pre_views", "pre_bounces"]].tolist() == [2, 0]
+
+
 def test_message_opens_counts_delivered_sends_and_timely_opens():
     b = pd.DataFrame({"broadcast_id": ["m1", "m1", "m2", "m2", "m3"], "member_id": ["a", "b", "a", "b", "a"],
                       "sent_ts": [ts("2026-06-01 10:00")] * 2 + [ts("2026-06-04 10:00")] * 2 + [ts("2026-06-05 10:00")],
