@@ -9,8 +9,8 @@ Periods are the timeline's half-open ``[start, end)`` windows in local time; ``p
   KPI definition of :func:`helpers.kpi.message_open_rate`).
 - :func:`itinerary_bounces` (``nav_fix``): per assigned member, ``itinerary_consult`` page views per
   period and bounces, a bounce being a view with no further tracked event by the member within
-  ``gap_minutes`` (the view ends its session); another event at the view's very time stamp counts as
-  a further event, whichever way the two are ordered.
+  ``gap_minutes`` (the view ends its session); an event at the view's very time stamp is not a further
+  one, as for :func:`helpers.paths.sessions`' bounces.
 - :func:`membership_days` / :func:`community_activity_daily` / :func:`member_activity`
   (``community_programme``): a member is *current* in a group chat on a local day when the
   membership began before the day and did not end before the day was over; *active in the chat* that
@@ -100,25 +100,24 @@ def message_opens(broadcasts, events, assignments, timeline: Timeline,
 def itinerary_bounces(events, assignments, timeline: Timeline, experiment_id: str = "nav_fix",
                       page: str = "itinerary_consult", gap_minutes: float = 30.0) -> pd.DataFrame:
     """One row per assigned member: ``member_id, variant, stratum, pre_views, pre_bounces,
-    test_views, test_bounces`` (page views of ``page``; bounce = no other event of the member in
-    ``[ts, ts + gap]``). Events at one time stamp have no order, so the next event alone would make a
-    tie's bounces depend on how the engine happened to sort it: the previous event's time is checked
-    too."""
+    test_views, test_bounces`` (page views of ``page``; bounce = no event of the member at a strictly
+    later time within ``gap_minutes``, the rule of :func:`helpers.paths.sessions`). A range window
+    finds that event: the next row of a time-ordered window would, at a tie, depend on how the engine
+    happened to sort the tied events."""
     tz = timeline.tz
     ev = _engine.table(events, "events", ("member_id", "ts", "event", "page"), tz)
     units = _units(assignments, experiment_id, "member", tz)
     lo, hi = timeline.pre[0], timeline.test[1] + pd.Timedelta(minutes=gap_minutes)
     e = ev.filter(ev.member_id.notnull() & _win(ev.ts, lo, hi, tz))
     e = e.semi_join(units, e.member_id == units.unit_id)
-    # only the three columns the window needs: it holds every event of the assigned members
+    # only the columns the window needs: it holds every event of the assigned members
     e = e.select("member_id", "ts", is_view=((e.event == "page_view") & (e.page == page)).fill_null(False))
-    w = ibis.window(group_by=e.member_id, order_by=[e.ts])
-    e = e.mutate(next_ts=e.ts.lead().over(w), prev_ts=e.ts.lag().over(w))
+    e = e.mutate(us=_engine.epoch_us(e.ts))
+    gap_us = int(round(gap_minutes * 60e6))
+    e = e.mutate(later=e.us.max().over(ibis.window(group_by=e.member_id, order_by=e.us, range=(1, gap_us))))
     views = e.filter(e.is_view)
     views = views.mutate(period=_period_case(views.ts, timeline, tz)).filter(_.period.notnull())
-    gap = _engine.seconds_between(views.next_ts, views.ts)
-    tie = (views.prev_ts == views.ts).fill_null(False)  # a simultaneous event sorted before the view
-    views = views.mutate(bounce=(gap > gap_minutes * 60).fill_null(True) & ~tie)
+    views = views.mutate(bounce=views.later.isnull())
     per = views.group_by(["member_id", "period"]).agg(views=_.count(), bounces=_.bounce.cast("int64").sum())
     long = _engine.to_pandas(per, tz)
     return _wide(long, "member_id", ["views", "bounces"], _engine.to_pandas(units, tz))

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from helpers import outcomes
+from helpers import outcomes, paths
 from helpers.timeline import Timeline
 
 TL = Timeline(start="2026-06-01", pre_days=2, design_days=1, test_days=2)  # pre 06-01..02, test 06-04..05
@@ -34,9 +34,9 @@ def test_itinerary_bounces_per_member_and_period():
     assert out.loc["a", "variant"] == "treatment"
 
 
-def test_a_simultaneous_event_is_never_a_bounce_whichever_way_the_tie_sorts():
-    # d: a view and a click at one instant, then nothing: the click continues the session, whether the
-    # engine puts it before or after the view; e: two simultaneous views, then nothing: each has the other
+def test_a_simultaneous_event_does_not_continue_the_session_whichever_way_the_tie_sorts():
+    # d: a view and a click at one instant, then nothing for days: a bounce, as in paths.sessions, whether
+    # the engine puts the click before or after the view; e: two simultaneous views, then nothing: both
     at, late = ts("2026-06-01 10:00"), ts("2026-06-05 10:00")
     ev = pd.DataFrame({"member_id": ["d", "d", "e", "e", "d"], "ts": [at, at, at, at, late],
                        "event": ["page_view", "click", "page_view", "page_view", "page_view"],
@@ -44,8 +44,11 @@ def test_a_simultaneous_event_is_never_a_bounce_whichever_way_the_tie_sorts():
     a = assignments("nav_fix", "member", [("d", "treatment"), ("e", "control")])
     for rows in (ev, ev.iloc[[1, 0, 3, 2, 4]]):
         out = outcomes.itinerary_bounces(rows, a, TL).set_index("member_id")
-        assert out.loc["d", ["pre_views", "pre_bounces"]].tolist() == [1, 0]
-        assert out.loc["e", ["pre_views", "pre_bounces"]].tolist() == [2, 0]
+        assert out.loc["d", ["pre_views", "pre_bounces"]].tolist() == [1, 1]
+        assert out.loc["e", ["pre_views", "pre_bounces"]].tolist() == [2, 2]
+    # the same rule as the journey chapter's bounce rates
+    pages = paths.bounce_rates(ev.assign(member_id="d"), nodes=["itinerary_consult"], start=TL.pre[0], end=TL.pre[1])
+    assert pages[["views", "bounces"]].values.tolist() == [[3, 3]]
 
 
 def test_message_opens_counts_delivered_sends_and_timely_opens():
