@@ -265,6 +265,11 @@ class Table:
         return row
 
 
+def _miss(factor: float) -> str:
+    """How far a missed target is: a percentage below 2x (1.02x would print as "1.0x"), else a factor."""
+    return f"MISS by {(factor - 1) * 100:.0f}%" if factor < 2 else f"MISS by {factor:.1f}x"
+
+
 @dataclass
 class Target:
     """``kit_s / other_s <= limit`` (``kind="at_most"``: the kit at most ``limit`` times the other's time)
@@ -280,12 +285,12 @@ class Target:
             v = kit_s / other_s
             ok = v <= self.limit
             return v, ok, (f"kit = {v:.2f}x the time of {self.what} (target <= {self.limit:g}x): " +
-                           ("PASS" if ok else f"MISS by {v / self.limit:.1f}x"))
+                           ("PASS" if ok else _miss(v / self.limit)))
         v = other_s / kit_s
         ok = v >= self.limit
         pace = f"kit {v:,.1f}x faster than" if v >= 1 else f"kit {1 / v:,.1f}x SLOWER than"
         return v, ok, (f"{pace} {self.what} (target >= {self.limit:g}x faster): " +
-                       ("PASS" if ok else f"MISS by {self.limit / v:.1f}x"))
+                       ("PASS" if ok else _miss(self.limit / v)))
 
 
 def versions(extra_python: dict | None = None) -> dict:
