@@ -52,7 +52,6 @@ from typing import Literal, Sequence
 import ibis
 import numpy as np
 import pandas as pd
-from ibis import _
 
 from helpers import _engine
 from helpers.timeline import DEFAULT_TZ

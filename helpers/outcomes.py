@@ -30,6 +30,7 @@ import pandas as pd
 from ibis import _
 
 from helpers import _engine, kpi
+from helpers.paths import session_gap_us
 from helpers.prose import effect
 from helpers.schema import ACTIVITY_EVENTS
 from helpers.timeline import DEFAULT_TZ, Timeline
@@ -104,6 +105,7 @@ def itinerary_bounces(events, assignments, timeline: Timeline, experiment_id: st
     later time within ``gap_minutes``, the rule of :func:`helpers.paths.sessions`). A range window
     finds that event: the next row of a time-ordered window would, at a tie, depend on how the engine
     happened to sort the tied events."""
+    gap_us = session_gap_us(gap_minutes)
     tz = timeline.tz
     ev = _engine.table(events, "events", ("member_id", "ts", "event", "page"), tz)
     units = _units(assignments, experiment_id, "member", tz)
@@ -113,7 +115,6 @@ def itinerary_bounces(events, assignments, timeline: Timeline, experiment_id: st
     # only the columns the window needs: it holds every event of the assigned members
     e = e.select("member_id", "ts", is_view=((e.event == "page_view") & (e.page == page)).fill_null(False))
     e = e.mutate(us=_engine.epoch_us(e.ts))
-    gap_us = int(round(gap_minutes * 60e6))
     e = e.mutate(later=e.us.max().over(ibis.window(group_by=e.member_id, order_by=e.us, range=(1, gap_us))))
     views = e.filter(e.is_view)
     views = views.mutate(period=_period_case(views.ts, timeline, tz)).filter(_.period.notnull())

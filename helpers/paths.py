@@ -37,6 +37,13 @@ DIRECTIONS = ("after", "before")
 END, START, OTHER = "(end)", "(start)", "other"
 
 
+def session_gap_us(gap_minutes: float) -> int:
+    """The session gap in whole microseconds; ``gap_minutes`` must be positive."""
+    if gap_minutes <= 0:
+        raise ValueError(f"`gap_minutes` must be positive; got {gap_minutes!r}.")
+    return int(round(gap_minutes * 60e6))
+
+
 def sessions(events, gap_minutes: float = 30, start=None, end=None, ignore=(), tz: str = DEFAULT_TZ) -> ibis.Table:
     """Events with ``node``, ``us``, ``session`` (1, 2, ... per member), ``bounced``, ``rn`` (order
     within the member), ``next_node`` (null after a session's last event) and ``seconds_to_next`` (Ibis).
@@ -44,9 +51,7 @@ def sessions(events, gap_minutes: float = 30, start=None, end=None, ignore=(), t
     Sessions and bounces are cut with every event; nodes in ``ignore`` (e.g. ``click``, which stays on
     the page) are then dropped, and ``rn``/``next_node`` skip them (the next *other* node of the session).
     """
-    if gap_minutes <= 0:
-        raise ValueError(f"`gap_minutes` must be positive; got {gap_minutes!r}.")
-    gap_us = int(round(gap_minutes * 60e6))
+    gap_us = session_gap_us(gap_minutes)
     t = journey_nodes(events, start, end, tz)
     w = ibis.window(group_by="member_id", order_by=["us", "node"])
     t = t.mutate(prev_us=t.us.lag().over(w),
@@ -75,9 +80,7 @@ def bounce_rates(events, nodes=None, gap_minutes: float = 30, start=None, end=No
     before ``end`` is not made a bounce by the window's edge. ``members`` (``member_id`` plus the
     ``breakdown`` column, e.g. the arms of an experiment) restricts to its members.
     """
-    if gap_minutes <= 0:
-        raise ValueError(f"`gap_minutes` must be positive; got {gap_minutes!r}.")
-    gap_us = int(round(gap_minutes * 60e6))
+    gap_us = session_gap_us(gap_minutes)
     # a view bounces when no strictly later event of the member follows within the gap: one window over
     # the events from `start` to `end` + gap (earlier events cannot change it; later ones can)
     horizon = None if end is None else pd.Timestamp(end) + pd.Timedelta(minutes=gap_minutes)

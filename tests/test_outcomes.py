@@ -32,6 +32,8 @@ def test_itinerary_bounces_per_member_and_period():
     assert out.loc["b", ["pre_views", "pre_bounces", "test_views", "test_bounces"]].tolist() == [1, 1, 1, 1]
     assert out.loc["c", ["pre_views", "test_views"]].tolist() == [0, 0]  # assigned, no events: zeros
     assert out.loc["a", "variant"] == "treatment"
+    with pytest.raises(ValueError, match="gap_minutes"):
+        outcomes.itinerary_bounces(ev, a, TL, gap_minutes=0)
 
 
 def test_a_simultaneous_event_does_not_continue_the_session_whichever_way_the_tie_sorts():
