@@ -386,7 +386,9 @@ def _step_events_sql(events, steps, start, end, tz) -> tuple | None:
     memtable) with ``member_id``, a zone-aware ``ts``, ``event`` and ``page`` and no ``node``; else
     ``None`` (the caller compiles :func:`journey_nodes` through Ibis). Written by hand because Ibis's
     compile costs about 0.03 s a call, which at 1e6 events is more than half the cost of reading the
-    step events."""
+    step events. The node lists are tested with ``list_contains``, not ``IN``: DuckDB 1.4 evaluates
+    ``IN`` as a chain of string comparisons, and the filter over 1e7 events took 0.26 s that way
+    against 0.10 s (same rows)."""
     t = _engine.table(events, "events", ("member_id", "ts", "event"), tz)
     bare = _engine.bare_duckdb_table(t)
     if bare is None or "page" not in t.columns or "node" in t.columns or not _engine.zoned_columns(t, "ts"):
@@ -397,8 +399,8 @@ def _step_events_sql(events, steps, start, end, tz) -> tuple | None:
     node = "CASE WHEN event = 'page_view' THEN page ELSE event END"
     cases = " ".join(f"WHEN {_text(nd)} THEN {c}" for nd, c in code.items())
     others = [nd for nd in code if nd != "page_view"]
-    keep = [f"((event = 'page_view' AND page IN ({', '.join(map(_text, code))}))"
-            + (f" OR event IN ({', '.join(map(_text, others))}))" if others else ")"),
+    keep = [f"((event = 'page_view' AND list_contains([{', '.join(map(_text, code))}], page))"
+            + (f" OR list_contains([{', '.join(map(_text, others))}], event))" if others else ")"),
             "member_id IS NOT NULL", "ts IS NOT NULL"]
     for bound, op_ in ((start, ">="), (end, "<")):
         if bound is not None:
