@@ -10,6 +10,10 @@ per member over 75 days). Each implementation runs in a fresh interpreter on the
 - ``floor``: DuckDB ``count(DISTINCT member_id)`` per node over the same table restricted to the four
   step nodes: one scan and one hash aggregate, no order at all; no funnel can cost less. (Its counts
   bound the funnel's from above; step 1 must agree, and that is its check.)
+- ``floor_lc``: the same count with the kit's own filter: ``event``/``page`` tested against the node
+  lists with ``list_contains``, which DuckDB 1.4 evaluates 1.5-2.5x faster than the floor's ``IN``
+  over the derived node. The issue's target is judged against ``floor``; this row shows how far the kit is from
+  the cheapest reading of the step events found here (informational, no target).
 - ``sql``: a plain SQL funnel in DuckDB: every step-1 event is an anchor; the anchors are joined to the
   next step's events after the previous matched step and within 7 days of the anchor, keeping the
   earliest (greedy earliest is optimal, so it counts every member who has some valid chain).
@@ -57,6 +61,7 @@ STEPS = ["home", "itinerary_consult", "booking_form", "booking_submit"]
 WINDOW_DAYS = 7
 NODE = "CASE WHEN event = 'page_view' THEN page ELSE event END"
 STEP_LIST = ", ".join(f"'{s}'" for s in STEPS)  # constants of this script, not data
+PAGES_EVENTS = f"(event = 'page_view' AND list_contains([{STEP_LIST}], page)) OR list_contains([{STEP_LIST}], event)"
 
 
 def sql_funnel(steps: list[str], window_us: int) -> str:
@@ -87,6 +92,10 @@ CASES = {
     "kit": Case("kit", KIT, work="RESULT = [int(x) for x in build_funnel(ev, P['steps'], window_days=P['window_days'])['members']]"),
     "floor": Case("floor", RAW, work=f"""
         rows = c.sql("SELECT {NODE} AS node, count(DISTINCT member_id) FROM events WHERE {NODE} IN ({STEP_LIST}) GROUP BY 1").fetchall()
+        RESULT = dict(rows)
+        """),
+    "floor_lc": Case("floor_lc", RAW, work=f"""
+        rows = c.sql("SELECT {NODE} AS node, count(DISTINCT member_id) FROM events WHERE {PAGES_EVENTS} GROUP BY 1").fetchall()
         RESULT = dict(rows)
         """),
     "sql": Case("sql", RAW, work="RESULT = list(c.sql(P['sql']).fetchone())"),
@@ -135,6 +144,7 @@ CASES = {
 }
 
 FLOOR = Target("the floor", "at_most", 1.0)
+FLOOR_LC = Target("the list_contains floor", "at_most", 1.0)  # informational: printed, not counted as a target
 RETE = {"retentioneering3": Target("retentioneering 3.3", "faster", 150.0),
         "retentioneering5": Target("retentioneering 5.2", "faster", 150.0)}
 RETE_VENV = {"retentioneering3": RETE_PYTHON, "retentioneering5": RETE5_PYTHON}
@@ -144,7 +154,7 @@ PEAK_LIMIT_MB = 8 * 1024
 def check(name: str, result, kit, kit_nowin) -> str:
     if name == "kit":
         return "reference"
-    if name == "floor":
+    if name in ("floor", "floor_lc"):
         bound_ok = result.get(STEPS[0]) == kit[0] and all(result.get(s, 0) >= v for s, v in zip(STEPS, kit))
         return "ok" if bound_ok else "MISMATCH"
     if name == "kit_nowin":
@@ -188,7 +198,7 @@ def main(argv=None) -> int:
                 kit_r = res["kit"]
                 if r["status"] != "ok":
                     chk = r["status"]
-                    if name in ("kit", "sql", "polars", "floor", "kit_nowin"):
+                    if name in ("kit", "sql", "polars", "floor", "floor_lc", "kit_nowin"):
                         failures.append(f"{n:,} {name}: {r['status']}: {r['error']}")
                 elif kit_r["status"] != "ok":
                     chk = "-"
@@ -202,6 +212,9 @@ def main(argv=None) -> int:
                 if name == "floor":
                     v, ok, target = FLOOR.judge(kit_r["seconds"], r["seconds"])
                     targets.append({"size": n, "target": "funnel <= 1.0x floor", "value": v, "pass": ok, "verdict": target})
+                elif name == "floor_lc":
+                    v, _, verdict = FLOOR_LC.judge(kit_r["seconds"], r["seconds"])
+                    target = verdict.split(" (target")[0] + " (informational)"
                 elif name in RETE:
                     v, ok, target = RETE[name].judge(kit_r["seconds"], r["seconds"])
                     targets.append({"size": n, "target": f"funnel >= 150x faster than {RETE[name].what}", "value": v,

@@ -109,9 +109,9 @@ def journey_nodes(events, start=None, end=None, tz: str = DEFAULT_TZ, nodes: Seq
         keep &= t.node.notnull()
     elif derived:  # node = page for a page view, else the event (a null event has no node)
         nodes = list(dict.fromkeys(nodes))
-        keep &= ((t.event == "page_view") & t.page.isin(nodes)) | t.event.isin([x for x in nodes if x != "page_view"])
+        keep &= ((t.event == "page_view") & _engine.isin(t.page, nodes)) | _engine.isin(t.event, [x for x in nodes if x != "page_view"])
     else:
-        keep &= t.node.isin(list(nodes))
+        keep &= _engine.isin(t.node, nodes)
     t = t.filter(keep)
     return t.mutate(us=_engine.epoch_us(t.ts))
 
@@ -195,7 +195,7 @@ def funnel_members(events, steps: Sequence[str], window_days: float | None = 14,
         part += keys
     if order == "strict":
         t = t.mutate(rk=ibis.dense_rank().over(group_by=part, order_by="us"))
-        t = t.filter(t.node.isin(wanted))
+        t = t.filter(_engine.isin(t.node, wanted))
     t = t.select(*part, "ts", "us", "node", *(["rk"] if order == "strict" else []))
     win_us = _window_us(window_days)
     null_us = ibis.null("int64")

@@ -230,8 +230,8 @@ def content_interaction_rate(events, start, end, by: str | None = "content_type"
     ev = ev.filter(_window(ev, "ts", start, end, tz))
     keys = [by] if by else []
     agg = ev.group_by(keys).agg(views=(ev.event == "post_view").sum(),
-                                interactions=ev.event.isin(INTERACTION_EVENTS).sum()) if keys else \
-        ev.aggregate(views=(ev.event == "post_view").sum(), interactions=ev.event.isin(INTERACTION_EVENTS).sum())
+                                interactions=_engine.isin(ev.event, INTERACTION_EVENTS).sum()) if keys else \
+        ev.aggregate(views=(ev.event == "post_view").sum(), interactions=_engine.isin(ev.event, INTERACTION_EVENTS).sum())
     df = _engine.to_pandas(agg, tz)
     rows = [_rate_row("content_interaction_rate", r["interactions"], r["views"],
                       definition="likes + comments + shares / post views",
@@ -454,7 +454,7 @@ def community_kpis(con_or_tables, start, end, freq: Freq = "week", reply_window_
     ev = ev.filter(_window(ev, "ts", start, end, tz) & ev.community_id.notnull()).mutate(day=_engine.local_date(ev.ts, tz))
     ev = ev.mutate(period=ev.day.truncate("W") if freq == "week" else ev.day)
     ci = ev.group_by(["period", "community_id"]).agg(views=(_.event == "post_view").sum(),
-                                                      interactions=_.event.isin(INTERACTION_EVENTS).sum())
+                                                      interactions=_engine.isin(ev.event, INTERACTION_EVENTS).sum())
     rp = reply_pairs(t["messages"], start, end, reply_window_hours, tz=tz)
     rp = rp.mutate(period=rp.day.truncate("W") if freq == "week" else rp.day)
     rs = rp.group_by(["period", "community_id"]).agg(customer_messages=_.msg_id.count(), answered=_.answered.sum())

@@ -61,7 +61,7 @@ def sessions(events, gap_minutes: float = 30, start=None, end=None, ignore=(), t
     t = t.mutate(session=new.sum().over(ibis.window(group_by="member_id", order_by=["us", "node"], rows=(None, 0))),
                  bounced=t.later.isnull()).drop("prev_us", "later")
     if ignore:
-        t = t.filter(~t.node.isin(list(ignore)))
+        t = t.filter(~_engine.isin(t.node, ignore))
     t = t.mutate(rn=ibis.row_number().over(w), next_us=t.us.lead().over(w), next_node0=t.node.lead().over(w),
                  next_session=t.session.lead().over(w))
     cont = t.next_session.notnull() & (t.next_session == t.session)
@@ -89,7 +89,7 @@ def bounce_rates(events, nodes=None, gap_minutes: float = 30, start=None, end=No
     if end is not None:
         s = s.filter(s.ts < _engine.ts_literal(end, tz))
     if nodes is not None:
-        s = s.filter(s.node.isin(list(nodes)))
+        s = s.filter(_engine.isin(s.node, nodes))
     s, keys = with_breakdown(s, breakdown, members, tz)
     agg = s.group_by([*keys, "node"]).aggregate(views=_.member_id.count(), bounces=_.bounced.sum())
     df = _engine.to_pandas(agg, tz)
@@ -192,7 +192,7 @@ def transition_matrix(events, gap_minutes: float = 30, start=None, end=None, nod
     nodes in ``ignore`` are skipped (a pair links the next *other* node of the session)."""
     s = sessions(events, gap_minutes, start, end, ignore, tz)
     if nodes is not None:
-        s = s.filter(s.node.isin(list(nodes)))
+        s = s.filter(_engine.isin(s.node, nodes))
     s = s.mutate(to_node=s.next_node.fill_null(END))
     agg = s.group_by(from_node=s.node, to_node=s.to_node).aggregate(
         transitions=_.member_id.count(), median_seconds=_.seconds_to_next.median())

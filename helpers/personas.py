@@ -59,7 +59,7 @@ def interaction_by_segment(events, members, start, end, by: str = "age_band", tz
     ev = ev.filter(_window(ev, "ts", start, end, tz) & ev.content_type.notnull())
     j = ev.join(m.select("member_id", by), "member_id")
     agg = j.group_by([by, "content_type"]).agg(views=(_.event == "post_view").sum(),
-                                                interactions=_.event.isin(INTERACTION_EVENTS).sum())
+                                                interactions=_engine.isin(j.event, INTERACTION_EVENTS).sum())
     df = _engine.to_pandas(agg, tz).astype({"views": "int64", "interactions": "int64"})
     df["rate"] = df["interactions"] / df["views"].where(df["views"] > 0)
     return df.sort_values([by, "content_type"]).reset_index(drop=True)
@@ -78,7 +78,7 @@ def member_features(con_or_tables, start, end, spend_since=None, tz: str = DEFAU
     ev = ev.filter(_window(ev, "ts", start, end, tz))
     views = ev.filter(ev.event == "post_view").group_by(["member_id", "content_type"]).agg(n=_.count())
     inter = ev.group_by("member_id").agg(views=(_.event == "post_view").sum().cast("int64"),
-                                         interactions=_.event.isin(INTERACTION_EVENTS).sum().cast("int64"))
+                                         interactions=_engine.isin(ev.event, INTERACTION_EVENTS).sum().cast("int64"))
     o = _engine.table(t["orders"], "orders", ("member_id", "ts", "amount"), tz)
     spend = o.filter(_window(o, "ts", spend_since, end, tz)).group_by("member_id").agg(spend=_.amount.sum().cast("float64"))
     tk = _engine.table(t["tickets"], "tickets", ("member_id", "created_ts"), tz)

@@ -120,7 +120,7 @@ def reconcile_daily_totals(messages, owner_daily_stats, communities, start, end,
     m = _engine.table(messages, "messages", ("community_id", "sender_type", "ts"), tz)
     st = _engine.table(owner_daily_stats, "owner_daily_stats", ("owner_id", "day", "msg_total"), tz)
     cm = _engine.table(communities, "communities", ("community_id", "owner_id"), tz)
-    m = m.filter(m.sender_type.isin(list(sender_types)) & (m.ts >= _engine.ts_literal(start, tz))
+    m = m.filter(_engine.isin(m.sender_type, sender_types) & (m.ts >= _engine.ts_literal(start, tz))
                  & (m.ts < _engine.ts_literal(end, tz)))
     a = m.join(cm.select("community_id", "owner_id"), "community_id").mutate(day=_engine.local_date(m.ts, tz))
     a = a.group_by(["owner_id", "day"]).agg(archive_msgs=_.community_id.count())

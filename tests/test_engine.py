@@ -87,3 +87,18 @@ def test_numeric_to_pandas_equals_ibis_conversion(tmp_path):
     for t in (_engine.table(df), _stored(tmp_path, df)[1]):
         e = t.mutate(n2=t.n * 2).order_by("n")
         pd.testing.assert_frame_equal(_engine.numeric_to_pandas(e), e.to_pandas())
+
+
+@pytest.mark.parametrize("values", [["home", "it's"], ["home"], [], ["home", None]])
+def test_isin_equals_ibis_isin_in_filters_negations_and_sums(values):
+    df = pd.DataFrame({"node": ["home", "it's", None, "mall", "home"]})
+    t = _engine.table(df)
+    fast, ref = _engine.isin(t.node, values), t.node.isin(values)
+    got = _engine.to_pandas(t.select(a=fast, b=ref, na=~fast, nb=~ref).mutate(i=ibis.row_number()).order_by("i"))
+    assert got["a"].tolist() == got["b"].tolist() and got["na"].tolist() == got["nb"].tolist()
+    assert _engine.to_pandas(t.filter(fast)).shape[0] == len([v for v in df["node"] if v in values and v is not None])
+    if values:  # Ibis folds isin([]) to the scalar False, which has no column sum
+        sums = _engine.to_pandas(t.aggregate(a=fast.sum(), b=ref.sum()))
+        assert sums["a"].iloc[0] == sums["b"].iloc[0] == sum(v in values for v in df["node"] if v is not None)
+    sql = ibis.to_sql(t.filter(fast), dialect="duckdb").upper()
+    assert ("ARRAY_CONTAINS" in sql) == (len(values) > 0 and None not in values)  # a null in the list keeps IN
