@@ -140,7 +140,7 @@ def membership_days(events, messages, memberships, timeline: Timeline, community
     ms = _engine.table(messages, "messages", ("sender_id", "sender_type", "community_id", "ts"), tz)
     if community_ids is not None:
         ids = [str(c) for c in community_ids]
-        m, ev, ms = (x.filter(_engine.isin(x.community_id, ids)) for x in (m, ev, ms))
+        m, ev, ms = (x.filter(x.community_id.isin(ids)) for x in (m, ev, ms))
     days = _engine.table(_days(timeline), "days", (), tz)
     cur = m.cross_join(days).filter(lambda t: (t.join_ts <= t.day_start)
                                     & (t.leave_ts.isnull() | (t.leave_ts >= t.day_end)))
