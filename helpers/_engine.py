@@ -109,6 +109,11 @@ def sql_text(value) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def sql_list(values) -> str:
+    """``values`` as a DuckDB list literal of strings (for ``list_contains``, as :func:`isin` uses)."""
+    return "[" + ", ".join(map(sql_text, values)) + "]"
+
+
 def bare_duckdb_table(t: ibis.Table):
     """``(backend, qualified SQL name)`` when ``t`` is a bare table on DuckDB (a stored table, or a
     pandas frame's memtable, registered here), for queries written by hand where Ibis's compile (about

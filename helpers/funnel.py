@@ -399,8 +399,8 @@ def _step_events_sql(events, steps, start, end, tz) -> tuple | None:
     node = "CASE WHEN event = 'page_view' THEN page ELSE event END"
     cases = " ".join(f"WHEN {_text(nd)} THEN {c}" for nd, c in code.items())
     others = [nd for nd in code if nd != "page_view"]
-    keep = [f"((event = 'page_view' AND list_contains([{', '.join(map(_text, code))}], page))"
-            + (f" OR list_contains([{', '.join(map(_text, others))}], event))" if others else ")"),
+    keep = [f"((event = 'page_view' AND list_contains({_engine.sql_list(code)}, page))"
+            + (f" OR list_contains({_engine.sql_list(others)}, event))" if others else ")"),
             "member_id IS NOT NULL", "ts IS NOT NULL"]
     for bound, op_ in ((start, ">="), (end, "<")):
         if bound is not None:

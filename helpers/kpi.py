@@ -114,10 +114,9 @@ def _daily_active_sql(events, messages, start, end, tz) -> tuple | None:
     (con, ev_name), (_, ms_name) = bare
     window = f"ts >= {_engine.ts_sql(start, tz)} AND ts < {_engine.ts_sql(end, tz)}"
     day = f"CAST(make_timestamp(epoch_us(ts) + {offset}) AS DATE) AS day"  # as _engine.local_date
-    events = ", ".join(map(_engine.sql_text, ACTIVITY_EVENTS))  # list_contains, as _engine.isin
-    parts = [f"SELECT member_id, {day} FROM {ev_name} WHERE list_contains([{events}], event) AND {window} "
-             f"AND member_id IS NOT NULL"]
-    parts.append(f"SELECT sender_id AS member_id, {day} FROM {ms_name} WHERE sender_type = 'customer' AND {window}")
+    parts = [f"SELECT member_id, {day} FROM {ev_name} WHERE list_contains({_engine.sql_list(ACTIVITY_EVENTS)}, "
+             f"event) AND {window} AND member_id IS NOT NULL",  # list_contains, as _engine.isin
+             f"SELECT sender_id AS member_id, {day} FROM {ms_name} WHERE sender_type = 'customer' AND {window}"]
     return con, (f"SELECT day, count(member_id) AS active_members FROM (SELECT DISTINCT member_id, day "
                  f"FROM ({' UNION ALL '.join(parts)}) AS a) AS d GROUP BY day")
 

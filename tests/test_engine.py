@@ -102,3 +102,10 @@ def test_isin_equals_ibis_isin_in_filters_negations_and_sums(values):
         assert sums["a"].iloc[0] == sums["b"].iloc[0] == sum(v in values for v in df["node"] if v is not None)
     sql = ibis.to_sql(t.filter(fast), dialect="duckdb").upper()
     assert ("ARRAY_CONTAINS" in sql) == (0 < len(values) <= 32 and None not in values)  # a null or a long list keeps IN
+
+
+def test_sql_list_quotes_each_string_and_duckdb_reads_it_back():
+    lst = _engine.sql_list(["home", "it's"])
+    assert lst == "['home', 'it''s']"
+    con = ibis.duckdb.connect()
+    assert con.con.sql(f"SELECT list_contains({lst}, 'it''s'), list_contains({lst}, 'it')").fetchone() == (True, False)
