@@ -295,10 +295,8 @@ def _scan_lists(t, steps, win_us, part) -> ibis.Table:
     nodes = sorted(set(steps)) if pending else list(reversed(steps))
     K = len(nodes)
     code = {nd: i for i, nd in enumerate(nodes)}
-    con = t._find_backend(use_default=True)
-    con._register_in_memory_tables(t)  # memtables (pandas inputs) must exist before the raw query
     c = t.node.cases(*code.items(), else_=None)
-    inner = ibis.to_sql(t.select(*part, "us", c=c, x=t.us * K + c), dialect="duckdb")
+    con, inner = _engine.duckdb_sql(t.select(*part, "us", c=c, x=t.us * K + c))
 
     flush = "(x.cu > acc.cu)"
     fields = ["cu", "nd"] + [f"a{j}" for j in range(n - 1)] + ([f"n{j}" for j in range(n - 1)] if pending else [])
@@ -486,11 +484,9 @@ def _scanned_units(events, steps, window_days, order, step_windows, optional_ste
             if keys:
                 t = t.filter(t[breakdown].notnull())
             if _engine.backend_name(t) == "duckdb":
-                con = t._find_backend(use_default=True)
-                con._register_in_memory_tables(t)  # memtables (pandas inputs) must exist before the raw query
                 code, _ = _node_codes(steps)
-                inner = ibis.to_sql(t.select("member_id", "us", *keys, c=t.node.cases(*code.items(), else_=None)),
-                                    dialect="duckdb")
+                con, inner = _engine.duckdb_sql(
+                    t.select("member_id", "us", *keys, c=t.node.cases(*code.items(), else_=None)))
                 units = _scan_units(con, inner, steps, win_us, keys, stored_order=not keys or members is not None)
     if units is None and method == "scan":
         raise ValueError("`method='scan'` needs a plain ordered funnel (no step windows, optional steps or "
